@@ -1,0 +1,12 @@
+// CPU kernels. Arguments are already checked by ops.cpp; kernels only compute.
+#pragma once
+#include <cstdint>
+
+#include "tx/ops.h"
+
+namespace tx::cpu {
+
+// Returns the index of the first non-finite reward, or -1 when all are finite.
+int64_t grouped_advantages(const GroupedAdvantagesArgs& args);
+
+}  // namespace tx::cpu

@@ -1,0 +1,15 @@
+// CUDA launchers: plain C++ functions taking a stream, callable from ops.cpp. No Node
+// headers here. Arguments are already checked by ops.cpp.
+#pragma once
+#include <cuda_runtime_api.h>
+
+#include <cstdint>
+
+#include "tx/ops.h"
+
+namespace tx::cuda {
+
+// Writes the first non-finite reward index to *first_bad (or -1). Synchronizes `stream`.
+Status grouped_advantages(const GroupedAdvantagesArgs& args, int64_t* first_bad, cudaStream_t stream);
+
+}  // namespace tx::cuda

@@ -1,0 +1,39 @@
+// The engine's op surface. Each op checks its arguments (returning a Status that names
+// the offending argument) and dispatches to native/cpu/ or native/cuda/ by device.
+// KERNELS.md has the exact math of every op.
+#pragma once
+#include "tx/status.h"
+#include "tx/tensor.h"
+
+namespace tx {
+
+// ---- 1. Grouped advantage normalization (KERNELS.md section 1) ----
+
+enum class AdvantageMode : int { kGrpo = 0, kDrGrpo, kRloo };
+enum class StdKind : int { kUnbiased = 0, kBiased };
+
+struct GroupedAdvantagesArgs {
+  TensorView rewards;        // f32[R]
+  TensorView group_offsets;  // i32[G+1], host memory always (it drives the launch)
+  AdvantageMode mode = AdvantageMode::kGrpo;
+  StdKind std_kind = StdKind::kUnbiased;
+  double eps = 1e-6;
+  // Optional token broadcast (both undefined = off; mask may be undefined = all tokens).
+  TensorView seq_offsets;    // i32[R+1], host
+  TensorView response_mask;  // u8[N], N = seq_offsets[R]
+  // Outputs, on the device of `rewards`.
+  TensorView advantages;     // f32[R]
+  TensorView mean;           // f32[G]
+  TensorView std;            // f32[G]
+  TensorView zero_variance;  // u8[G]
+  TensorView token_advantages;  // f32[N] when seq_offsets is given
+};
+
+Status grouped_advantages(const GroupedAdvantagesArgs& args);
+
+// ---- Threads ----
+int cpu_threads();
+void set_cpu_threads(int n);  // n <= 0: back to the hardware default
+const char* cpu_simd();       // widest SIMD the build targets: "avx512", "avx2", "sse2", "neon", "scalar"
+
+}  // namespace tx
