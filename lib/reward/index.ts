@@ -1,0 +1,13 @@
+// toolexpander/reward: parse tool calls and score rollouts. Pure TypeScript: never loads
+// the native addon.
+
+export { parseToolCalls } from './parse.js';
+export { scoreRollout, DEFAULT_SET_BONUS } from './score.js';
+export { hasSelfExample } from './set-bonus.js';
+export { compiledValidatorCount, validateArgs } from './schema-cache.js';
+export { standardizeString } from './bfcl.js';
+export type {
+  FormatMode, MatcherName, SetGate, Reason, ParseFailReason, MatchFailReason,
+  ParsedCall, ParseResult, ParseOptions, ScoreOptions, ScoreResult,
+} from './types.js';
+export type { Task, Call, Tool } from '../data/types.js';
