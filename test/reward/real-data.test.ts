@@ -1,0 +1,122 @@
+// Real benchmark data (../shared/data): every ground truth rendered as a model output scores
+// 1 under its own matcher; systematic perturbations score 0.
+import t from 'tap';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromApiBank, fromBfcl, goldCalls, type Call, type Task } from '../../lib/data/index.js';
+import { scoreRollout } from '../../lib/reward/index.js';
+import { render, SHARED_DATA } from '../fixtures/render.js';
+
+const BFCL = join(SHARED_DATA, 'bfcl');
+const API_BANK = join(SHARED_DATA, 'api-bank', 'level-1-api.json');
+const CATEGORIES = ['simple_python', 'multiple', 'parallel', 'parallel_multiple'];
+
+function changed(v: unknown): unknown {
+  if (typeof v === 'string') return `zzq-${v}-changed`;
+  if (typeof v === 'number') return Number.isInteger(v) ? v + 1000 : v + 1000.5;
+  if (typeof v === 'boolean') return !v;
+  if (Array.isArray(v)) return [...v, 'zzq-extra'];
+  if (v !== null && typeof v === 'object') return { ...v, zzq_extra_key: 'zzq' };
+  return 'zzq';
+}
+
+function clone(calls: readonly Call[]): Call[] {
+  return JSON.parse(JSON.stringify(calls)) as Call[];
+}
+
+function requiredOf(task: Task, name: string): string[] {
+  const r = task.tools.find((x) => x.name === name)?.parameters['required'];
+  return Array.isArray(r) ? (r as string[]) : [];
+}
+
+type Perturbation = { kind: string; calls: Call[] };
+
+function perturbations(task: Task, gold: Call[]): Perturbation[] {
+  const out: Perturbation[] = [];
+  const first = gold[0];
+  if (first === undefined) return out;
+  const wrongName = clone(gold);
+  (wrongName[0] as Call).name = `${first.name}_zzq`;
+  out.push({ kind: 'wrong name', calls: wrongName });
+  const ci = gold.findIndex((c) => Object.keys(c.arguments).length > 0);
+  if (ci >= 0) {
+    const c = clone(gold);
+    const call = c[ci] as Call;
+    const key = Object.keys(call.arguments)[0] as string;
+    call.arguments[key] = changed(call.arguments[key]);
+    out.push({ kind: 'changed value', calls: c });
+  }
+  const di = gold.findIndex((c) => requiredOf(task, c.name).some((r) => r in c.arguments));
+  if (di >= 0) {
+    const c = clone(gold);
+    const call = c[di] as Call;
+    const key = requiredOf(task, call.name).find((r) => r in call.arguments) as string;
+    delete call.arguments[key];
+    out.push({ kind: 'dropped required', calls: c });
+  }
+  out.push({ kind: 'extra call', calls: [...clone(gold), clone([first])[0] as Call] });
+  return out;
+}
+
+t.test('BFCL: rendered ground truths score 1 under bfcl, perturbations 0', { skip: existsSync(BFCL) ? false : `no ${BFCL}` }, async (t) => {
+  let tasks = 0;
+  let correct = 0;
+  let perturbed = 0;
+  let perturbedZero = 0;
+  const failures: string[] = [];
+  for (const cat of CATEGORIES) {
+    for await (const task of fromBfcl(join(BFCL, `BFCL_v4_${cat}.json`), join(BFCL, 'possible_answer', `BFCL_v4_${cat}.json`))) {
+      tasks++;
+      const gold = goldCalls(task);
+      const r = scoreRollout(render(gold), task, { matcher: 'bfcl' });
+      if (r.base === 1 && r.reward === 1) correct++;
+      else failures.push(`${task.id}: gold scored ${r.reward} (${r.reason}) ${JSON.stringify(gold)}`);
+      for (const p of perturbations(task, gold)) {
+        perturbed++;
+        const s = scoreRollout(render(p.calls), task, { matcher: 'bfcl' });
+        if (s.reward === 0) perturbedZero++;
+        else failures.push(`${task.id}: ${p.kind} scored ${s.reward}: ${JSON.stringify(p.calls)}`);
+      }
+    }
+  }
+  t.comment(`bfcl: ${tasks} tasks, ${correct} correct, ${perturbed} perturbations, ${perturbedZero} scored 0`);
+  for (const f of failures.slice(0, 20)) t.comment(f);
+  t.equal(tasks, 1000);
+  t.equal(correct, tasks, 'every rendered ground truth scores 1');
+  t.equal(perturbedZero, perturbed, 'every perturbation scores 0');
+});
+
+t.test('API-Bank level-1: expected outputs score 1 under api-bank, changed values 0', { skip: existsSync(API_BANK) ? false : `no ${API_BANK}` }, async (t) => {
+  let tasks = 0;
+  let correct = 0;
+  let changedN = 0;
+  let changedZero = 0;
+  let wrongName = 0;
+  const failures: string[] = [];
+  for await (const task of fromApiBank(API_BANK)) {
+    tasks++;
+    const gold = goldCalls(task);
+    const r = scoreRollout(render(gold), task, { matcher: 'api-bank' });
+    if (r.reward === 1) correct++;
+    else failures.push(`${task.id}: gold scored ${r.reward} (${r.reason})`);
+    const call = gold[0] as Call;
+    const key = Object.keys(call.arguments).find((k) => !(call.name === 'RecordHealthData' && k === 'health_data'));
+    if (key !== undefined) {
+      changedN++;
+      const c = clone(gold);
+      (c[0] as Call).arguments[key] = 'zzq qqz changed';
+      const s = scoreRollout(render(c), task, { matcher: 'api-bank' });
+      if (s.reward === 0 && s.reason === 'wrong_args') changedZero++;
+      else failures.push(`${task.id}: changed ${key} scored ${s.reward}`);
+    }
+    const w = clone(gold);
+    (w[0] as Call).name = 'NoSuchApi';
+    if (scoreRollout(render(w), task, { matcher: 'api-bank' }).reason === 'wrong_name') wrongName++;
+  }
+  t.comment(`api-bank: ${tasks} tasks, ${correct} correct, ${changedN} changed values, ${changedZero} scored 0, ${wrongName} wrong names scored 0`);
+  for (const f of failures.slice(0, 20)) t.comment(f);
+  t.equal(tasks, 399);
+  t.equal(correct, tasks);
+  t.equal(changedZero, changedN);
+  t.equal(wrongName, tasks);
+});
