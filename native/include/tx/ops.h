@@ -30,6 +30,10 @@ struct GroupedAdvantagesArgs {
 };
 
 Status grouped_advantages(const GroupedAdvantagesArgs& args);
+// Input checks only (no outputs needed): lets a caller size its outputs safely first.
+Status validate_grouped_advantages_inputs(const GroupedAdvantagesArgs& args);
+// Token count N of the broadcast output (0 without seq_offsets); call after validation.
+int64_t grouped_advantages_tokens(const GroupedAdvantagesArgs& args);
 
 // ---- Threads ----
 int cpu_threads();

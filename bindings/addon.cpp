@@ -1,0 +1,41 @@
+// Module registration. init(TxError) must be called once per environment (the loader in
+// lib/engine/native.ts does it) so that errors are instances of the JS TxError class.
+#include "bindings.h"
+#include "device_buffer.h"
+#include "errors.h"
+
+namespace txn {
+
+namespace {
+
+Napi::Value init(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "init(TxError): TxError must be a class");
+  state(info.Env()).tx_error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+Napi::Object register_module(Napi::Env env, Napi::Object exports) {
+  auto* s = new AddonState();
+  env.SetInstanceData<AddonState>(s);  // deleted by node-addon-api at env teardown
+  Napi::Function buffer_class = DeviceBuffer::define(env);
+  s->device_buffer_class = Napi::Persistent(buffer_class);
+  exports.Set("DeviceBuffer", buffer_class);
+  exports.Set("init", Napi::Function::New(env, init, "init"));
+  exports.Set("devices", Napi::Function::New(env, devices, "devices"));
+  exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
+  exports.Set("benchStreamCopy", Napi::Function::New(env, bench_stream_copy, "benchStreamCopy"));
+  exports.Set("benchStreamRead", Napi::Function::New(env, bench_stream_read, "benchStreamRead"));
+  exports.Set("groupedAdvantages", Napi::Function::New(env, grouped_advantages_async, "groupedAdvantages"));
+  exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
+  return exports;
+}
+
+}  // namespace txn
+
+static Napi::Object register_toolexpander(Napi::Env env, Napi::Object exports) {
+  return txn::register_module(env, exports);
+}
+
+NODE_API_MODULE(toolexpander, register_toolexpander)

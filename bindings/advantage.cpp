@@ -1,0 +1,103 @@
+// Binding of groupedAdvantages: JS args -> GroupedAdvantagesArgs, outputs allocated on the
+// JS thread (typed arrays for host inputs, DeviceBuffers for device inputs).
+//   groupedAdvantages[Sync](rewards, groupOffsets, mode, std, eps, seqOffsets?, responseMask?)
+#include <memory>
+#include <vector>
+
+#include "bindings.h"
+#include "device_buffer.h"
+#include "errors.h"
+#include "op_runner.h"
+#include "tensor_arg.h"
+#include "tx/ops.h"
+
+namespace txn {
+
+namespace {
+
+// Offsets drive every index the kernel computes: snapshot them so JS code running while
+// the worker computes cannot change them underneath it.
+tx::TensorView snapshot(const tx::TensorView& v, std::shared_ptr<std::vector<int32_t>>& store) {
+  if (!v.defined() || v.device != tx::Device::kCpu) return v;
+  store = std::make_shared<std::vector<int32_t>>(v.as<const int32_t>(), v.as<const int32_t>() + v.numel());
+  tx::TensorView copy = v;
+  copy.data = store->data();
+  return copy;
+}
+
+// An f32 or u8 output of n elements on the device of `like`.
+tx::TensorView output(Napi::Env env, Job& job, Napi::Object& result, const char* key, const tx::TensorView& like,
+                      int64_t n, tx::DType dtype) {
+  if (like.device == tx::Device::kCuda) {
+    Napi::Object buf = DeviceBuffer::create(env, static_cast<size_t>(n) * tx::dtype_size(dtype), dtype,
+                                            like.device_index);
+    result.Set(key, buf);
+    DeviceBuffer* b = DeviceBuffer::Unwrap(buf);
+    job.buffers.push_back(b);
+    return b->view(env, key, dtype);
+  }
+  void* data = nullptr;
+  if (dtype == tx::DType::kU8) {
+    Napi::Uint8Array a = Napi::Uint8Array::New(env, static_cast<size_t>(n));
+    data = a.Data();
+    result.Set(key, a);
+  } else {
+    Napi::Float32Array a = Napi::Float32Array::New(env, static_cast<size_t>(n));
+    data = a.Data();
+    result.Set(key, a);
+  }
+  return tx::TensorView::contiguous(data, {n}, dtype);
+}
+
+Job prepare(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  tx::GroupedAdvantagesArgs a;
+  a.rewards = vector_arg(env, info[0], "rewards", tx::DType::kF32);
+  a.group_offsets = vector_arg(env, info[1], "groupOffsets", tx::DType::kI32);
+  a.mode = static_cast<tx::AdvantageMode>(int_arg(env, info[2], "opts.mode"));
+  a.std_kind = static_cast<tx::StdKind>(int_arg(env, info[3], "opts.std"));
+  a.eps = number_arg(env, info[4], "opts.eps");
+  a.seq_offsets = optional_vector_arg(env, info[5], "opts.seqOffsets", tx::DType::kI32);
+  a.response_mask = optional_vector_arg(env, info[6], "opts.responseMask", tx::DType::kU8);
+  throw_if_error(env, tx::validate_grouped_advantages_inputs(a));
+
+  auto group_offsets = std::make_shared<std::vector<int32_t>>();
+  auto seq_offsets = std::make_shared<std::vector<int32_t>>();
+  a.group_offsets = snapshot(a.group_offsets, group_offsets);
+  a.seq_offsets = snapshot(a.seq_offsets, seq_offsets);
+
+  Job job;
+  job.result = Napi::Object::New(env);
+  const int64_t rows = a.rewards.numel(), groups = a.group_offsets.numel() - 1;
+  a.advantages = output(env, job, job.result, "advantages", a.rewards, rows, tx::DType::kF32);
+  a.mean = output(env, job, job.result, "mean", a.rewards, groups, tx::DType::kF32);
+  a.std = output(env, job, job.result, "std", a.rewards, groups, tx::DType::kF32);
+  a.zero_variance = output(env, job, job.result, "zeroVariance", a.rewards, groups, tx::DType::kU8);
+  if (a.seq_offsets.defined()) {
+    a.token_advantages = output(env, job, job.result, "tokenAdvantages", a.rewards,
+                                tx::grouped_advantages_tokens(a), tx::DType::kF32);
+  }
+  for (int i = 0; i < 7; ++i) job.keep_alive.push_back(info[i]);
+  for (int i : {0, 5, 6}) {
+    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
+  }
+  job.compute = [a, group_offsets, seq_offsets] { return tx::grouped_advantages(a); };
+  return job;
+}
+
+}  // namespace
+
+Napi::Value grouped_advantages_sync(const Napi::CallbackInfo& info) {
+  return guarded(info, "groupedAdvantagesSync", [](const Napi::CallbackInfo& info) {
+    Job job = prepare(info);
+    return run_sync(info.Env(), job);
+  });
+}
+
+Napi::Value grouped_advantages_async(const Napi::CallbackInfo& info) {
+  return guarded(info, "groupedAdvantages", [](const Napi::CallbackInfo& info) {
+    return run_async(info.Env(), prepare(info));
+  });
+}
+
+}  // namespace txn

@@ -1,0 +1,18 @@
+// Entry points of the addon, one line per op family (the file that defines each is named
+// after it). addon.cpp registers them.
+#pragma once
+#include <napi.h>
+
+namespace txn {
+
+// advantage.cpp
+Napi::Value grouped_advantages_sync(const Napi::CallbackInfo& info);
+Napi::Value grouped_advantages_async(const Napi::CallbackInfo& info);
+
+// runtime.cpp
+Napi::Value devices(const Napi::CallbackInfo& info);
+Napi::Value set_threads(const Napi::CallbackInfo& info);
+Napi::Value bench_stream_copy(const Napi::CallbackInfo& info);
+Napi::Value bench_stream_read(const Napi::CallbackInfo& info);
+
+}  // namespace txn

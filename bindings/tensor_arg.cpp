@@ -1,0 +1,100 @@
+#include "tensor_arg.h"
+
+#include "device_buffer.h"
+#include "errors.h"
+
+namespace txn {
+
+const char* typed_array_name(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "a typed array of another kind";
+  }
+}
+
+namespace {
+
+napi_typedarray_type array_type_for(tx::DType d) {
+  switch (d) {
+    case tx::DType::kF32: return napi_float32_array;
+    case tx::DType::kI32: return napi_int32_array;
+    case tx::DType::kBF16: return napi_uint16_array;  // bf16 travels as its 16 raw bits
+    case tx::DType::kU8: return napi_uint8_array;
+  }
+  return napi_float32_array;
+}
+
+std::string describe(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsBoolean()) return "a boolean";
+  if (v.IsArray()) return "an Array";
+  if (v.IsTypedArray()) return typed_array_name(v.As<Napi::TypedArray>().TypedArrayType());
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
+}  // namespace
+
+bool is_device_buffer(Napi::Env env, const Napi::Value& v) {
+  if (!v.IsObject()) return false;
+  AddonState& s = state(env);
+  return !s.device_buffer_class.IsEmpty() && v.As<Napi::Object>().InstanceOf(s.device_buffer_class.Value());
+}
+
+tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype) {
+  const napi_typedarray_type want = array_type_for(dtype);
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    if (ta.TypedArrayType() != want) {
+      throw_error(env, tx::Code::kDtype, std::string(name) + " must be a " + typed_array_name(want) + " (" +
+                                             tx::dtype_name(dtype) + "), got " + typed_array_name(ta.TypedArrayType()));
+    }
+    Napi::ArrayBuffer buf = ta.ArrayBuffer();
+    // A detached buffer has no data; an empty view of it is still a valid empty tensor.
+    void* base = buf.Data();
+    if (base == nullptr && ta.ElementLength() != 0) {
+      throw_error(env, tx::Code::kState, std::string(name) + "'s ArrayBuffer is detached");
+    }
+    void* data = base == nullptr ? nullptr : static_cast<char*>(base) + ta.ByteOffset();
+    return tx::TensorView::contiguous(data, {static_cast<int64_t>(ta.ElementLength())}, dtype);
+  }
+  if (is_device_buffer(env, v)) {
+    DeviceBuffer* b = DeviceBuffer::Unwrap(v.As<Napi::Object>());
+    return b->view(env, name, dtype);
+  }
+  throw_error(env, tx::Code::kDtype, std::string(name) + " must be a " + typed_array_name(want) + " (" +
+                                         tx::dtype_name(dtype) + ") or a DeviceTensor, got " + describe(v));
+}
+
+tx::TensorView optional_vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype) {
+  if (v.IsUndefined() || v.IsNull()) return {};
+  return vector_arg(env, v, name, dtype);
+}
+
+double number_arg(Napi::Env env, const Napi::Value& v, const char* name) {
+  if (!v.IsNumber()) throw_error(env, tx::Code::kRange, std::string(name) + " must be a number, got " + describe(v));
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+int32_t int_arg(Napi::Env env, const Napi::Value& v, const char* name) {
+  const double d = number_arg(env, v, name);
+  if (!(d >= INT32_MIN && d <= INT32_MAX) || d != static_cast<double>(static_cast<int32_t>(d))) {
+    throw_error(env, tx::Code::kRange, std::string(name) + " must be a 32-bit integer, got " + std::to_string(d));
+  }
+  return static_cast<int32_t>(d);
+}
+
+}  // namespace txn

@@ -1,0 +1,26 @@
+// JS values -> TensorView, zero-copy. A host tensor is a TypedArray read in place; a
+// device tensor is a DeviceBuffer handle. Every failure names the argument.
+#pragma once
+#include <napi.h>
+
+#include <string>
+
+#include "tx/tensor.h"
+
+namespace txn {
+
+bool is_device_buffer(Napi::Env env, const Napi::Value& v);
+
+// A 1-D view of a TypedArray (host) or DeviceBuffer (device) holding `dtype` elements.
+// `name` appears in error messages ("rewards must be a Float32Array, got Float64Array").
+tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype);
+
+// Same, or an undefined view when v is undefined or null.
+tx::TensorView optional_vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype);
+
+double number_arg(Napi::Env env, const Napi::Value& v, const char* name);
+int32_t int_arg(Napi::Env env, const Napi::Value& v, const char* name);
+
+const char* typed_array_name(napi_typedarray_type t);
+
+}  // namespace txn

@@ -1,0 +1,11 @@
+// The engine: typed wrappers of every native op, devices and tensors.
+export { devices, setThreads, type DevicesReport } from './devices.js';
+export { DeviceTensor, type DType, type HostTensor, type TensorLike } from './tensor.js';
+export {
+  groupedAdvantages,
+  groupedAdvantagesSync,
+  type AdvantageMode,
+  type StdKind,
+  type GroupedAdvantagesOptions,
+  type GroupedAdvantagesResult,
+} from './advantage.js';

@@ -1,0 +1,110 @@
+// The one loader of the native addon and the one typed description of its surface.
+// Every other module reaches native code through `native()`.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { TxError } from '../errors.js';
+
+/** Native handle of CUDA memory; lib/engine/tensor.ts wraps it as a DeviceTensor. */
+export interface NativeDeviceBuffer {
+  readonly bytes: number;
+  readonly disposed: boolean;
+  copyFromHost(data: ArrayBufferView): void;
+  copyToHostSync<T extends ArrayBufferView>(out: T): T;
+  copyToHost<T extends ArrayBufferView>(out: T): Promise<T>;
+  dispose(): void;
+}
+
+export interface NativeDevicesReport {
+  cpu: { threads: number; simd: string };
+  cuda: {
+    compiled: boolean;
+    usable: boolean;
+    reason?: string;
+    architectures?: string;
+    devices: { index: number; name: string; memoryBytes: number; sm: string }[];
+  };
+}
+
+type NativeVector = Float32Array | Int32Array | Uint8Array | Uint16Array | NativeDeviceBuffer;
+
+export interface NativeAdvantagesResult {
+  advantages: Float32Array | NativeDeviceBuffer;
+  mean: Float32Array | NativeDeviceBuffer;
+  std: Float32Array | NativeDeviceBuffer;
+  zeroVariance: Uint8Array | NativeDeviceBuffer;
+  tokenAdvantages?: Float32Array | NativeDeviceBuffer;
+}
+
+type AdvantagesArgs = [
+  rewards: NativeVector,
+  groupOffsets: Int32Array,
+  mode: number,
+  std: number,
+  eps: number,
+  seqOffsets: Int32Array | undefined,
+  responseMask: Uint8Array | NativeDeviceBuffer | undefined,
+];
+
+export interface NativeAddon {
+  init(txError: typeof TxError): void;
+  DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
+  devices(): NativeDevicesReport;
+  setThreads(n: number): number;
+  benchStreamCopy(dst: Float32Array, src: Float32Array): void;
+  benchStreamRead(src: Float32Array): number;
+  groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;
+  groupedAdvantagesSync(...args: AdvantagesArgs): NativeAdvantagesResult;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+// lib/engine/ and dist/engine/ are both two levels below the package root.
+const packageRoot = resolve(here, '..', '..');
+
+function candidates(): string[] {
+  const list: string[] = [];
+  if (process.env.TOOLEXPANDER_ADDON) list.push(resolve(process.env.TOOLEXPANDER_ADDON));
+  list.push(join(packageRoot, 'build', 'Release', 'toolexpander.node'));
+  list.push(join(packageRoot, 'build', 'Debug', 'toolexpander.node'));
+  return list;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon once per thread (worker_threads load their own instance). */
+export function native(): NativeAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  const failures: string[] = [];
+  for (const path of candidates()) {
+    if (!existsSync(path)) {
+      failures.push(`${path}: not found`);
+      continue;
+    }
+    try {
+      const loaded = require(path) as NativeAddon;
+      loaded.init(TxError);
+      addon = loaded;
+      announceCpuFallback(loaded.devices());
+      return loaded;
+    } catch (e) {
+      failures.push(`${path}: ${(e as Error).message}`);
+    }
+  }
+  throw new TxError(
+    'E_STATE',
+    'toolexpander: the native addon could not be loaded. Build it with `npm run build:native` ' +
+      '(cmake-js; needs cmake and a C++17 compiler), or set TOOLEXPANDER_ADDON to its path.\n  ' +
+      failures.join('\n  '),
+  );
+}
+
+let announced = false;
+// "No driver" or "no device" means CPU: say so once, never throw.
+function announceCpuFallback(report: NativeDevicesReport): void {
+  if (announced || !report.cuda.compiled || report.cuda.usable || process.env.TOOLEXPANDER_QUIET) return;
+  announced = true;
+  process.stderr.write(`toolexpander: CUDA compiled but not usable (${report.cuda.reason}); using the CPU\n`);
+}
