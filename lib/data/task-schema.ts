@@ -1,6 +1,6 @@
 // The published task JSON Schema (TOOLEXPANDER.md section 1). schemas/task.schema.json is
 // this object written out; test/data/schema-file.test.ts checks that the two agree
-// (regenerate with `npx tsx test/data/write-schema.ts`).
+// (regenerate with `npx tsx test/fixtures/write-schema.ts`).
 
 export const TASK_SCHEMA_ID = 'https://github.com/toolexpander/toolexpander/schemas/task.schema.json';
 

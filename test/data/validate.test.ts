@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ const good = {
 };
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 
-function throwsFormat(t: { ok: (v: unknown, m?: string) => unknown; match: (a: unknown, b: RegExp, m?: string) => unknown; fail: (m: string) => unknown }, f: () => unknown, pattern: RegExp, name: string) {
+function throwsFormat(t: Test, f: () => unknown, pattern: RegExp, name: string) {
   try {
     f();
     t.fail(`${name}: did not throw`);
@@ -71,5 +71,5 @@ t.test('readTasks streams JSONL and names the line', async (t) => {
 
 t.test('schemas/task.schema.json is the schema the code uses', async (t) => {
   const file = JSON.parse(readFileSync(new URL('../../schemas/task.schema.json', import.meta.url), 'utf8')) as unknown;
-  t.same(file, taskSchema, 'regenerate with: npx tsx test/data/write-schema.ts');
+  t.same(file, taskSchema, 'regenerate with: npx tsx test/fixtures/write-schema.ts');
 });
