@@ -7,6 +7,7 @@
 #include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "host_buffer.h"
 #include "op_runner.h"
 #include "tensor_arg.h"
 #include "tx/ops.h"
@@ -37,15 +38,7 @@ tx::TensorView output(Napi::Env env, Job& job, Napi::Object& result, const char*
     return b->view(env, key, dtype);
   }
   void* data = nullptr;
-  if (dtype == tx::DType::kU8) {
-    Napi::Uint8Array a = Napi::Uint8Array::New(env, static_cast<size_t>(n));
-    data = a.Data();
-    result.Set(key, a);
-  } else {
-    Napi::Float32Array a = Napi::Float32Array::New(env, static_cast<size_t>(n));
-    data = a.Data();
-    result.Set(key, a);
-  }
+  result.Set(key, new_host_array(env, dtype, static_cast<size_t>(n), &data));
   return tx::TensorView::contiguous(data, {n}, dtype);
 }
 

@@ -1,4 +1,6 @@
 // toolexpander: the whole package (loads the native addon). toolexpander/reward and
-// toolexpander/data are the addon-free entry points.
-export { TxError, type TxErrorCode } from './errors.js';
+// toolexpander/data are the addon-free entry points, re-exported here as well.
+export { TxError, isTxError, type TxErrorCode } from './errors.js';
 export * from './engine/index.js';
+export * from './reward/index.js';
+export * from './data/index.js';

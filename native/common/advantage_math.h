@@ -21,19 +21,24 @@ TX_HD double group_variance(double sum_sq_dev, int64_t n, StdKind kind) {
   return denom > 0 ? sum_sq_dev / denom : 0.0;
 }
 
-TX_HD float group_advantage(float r, const GroupStats& s, int64_t n, AdvantageMode mode, double eps) {
-  if (s.zero_variance) return 0.0f;
-  const double centered = static_cast<double>(r) - s.mean;
+// A_i = (r_i - mean) * scale, with the scale fixed per group. Division happens once per
+// group, not per reward (it was the op's bottleneck on the CPU).
+//   grpo:   1 / (std + eps)
+//   drgrpo: 1
+//   rloo:   n / (n - 1), since r_i - (S - r_i)/(n-1) = (r_i - m) * n/(n-1)  (n >= 2 here;
+//           n = 1 groups are zero-variance)
+TX_HD double group_scale(const GroupStats& s, int64_t n, AdvantageMode mode, double eps) {
   switch (mode) {
-    case AdvantageMode::kGrpo:
-      return static_cast<float>(centered / (s.std + eps));
-    case AdvantageMode::kDrGrpo:
-      return static_cast<float>(centered);
-    case AdvantageMode::kRloo:
-      // r_i - (S - r_i)/(n-1) = (r_i - m) * n/(n-1); n >= 2 here (n = 1 is zero_variance).
-      return static_cast<float>(centered * static_cast<double>(n) / static_cast<double>(n - 1));
+    case AdvantageMode::kGrpo: return 1.0 / (s.std + eps);
+    case AdvantageMode::kDrGrpo: return 1.0;
+    case AdvantageMode::kRloo: return static_cast<double>(n) / static_cast<double>(n - 1);
   }
-  return 0.0f;
+  return 0.0;
+}
+
+TX_HD float group_advantage(float r, const GroupStats& s, double scale) {
+  if (s.zero_variance) return 0.0f;
+  return static_cast<float>((static_cast<double>(r) - s.mean) * scale);
 }
 
 }  // namespace tx

@@ -37,10 +37,19 @@ int64_t normalize_groups(const GroupedAdvantagesArgs& a, int64_t g0, int64_t g1)
     float lo_val = r[lo], hi_val = r[lo];
     for (int64_t i = lo; i < hi; ++i) {
       const float x = r[i];
-      if (!std::isfinite(x) && i < first_bad) first_bad = i;
       sum += x;
       lo_val = x < lo_val ? x : lo_val;
       hi_val = x > hi_val ? x : hi_val;
+    }
+    // NaN and Inf propagate into the sum: only a non-finite sum needs the per-element scan.
+    if (!std::isfinite(sum)) {
+      for (int64_t i = lo; i < hi; ++i) {
+        if (!std::isfinite(r[i])) {
+          first_bad = i < first_bad ? i : first_bad;
+          break;
+        }
+      }
+      continue;
     }
     GroupStats s;
     s.zero_variance = lo_val == hi_val;
@@ -53,7 +62,12 @@ int64_t normalize_groups(const GroupedAdvantagesArgs& a, int64_t g0, int64_t g1)
       }
     }
     s.std = std::sqrt(group_variance(ss, n, a.std_kind));
-    for (int64_t i = lo; i < hi; ++i) adv[i] = group_advantage(r[i], s, n, a.mode, a.eps);
+    if (s.zero_variance) {
+      for (int64_t i = lo; i < hi; ++i) adv[i] = 0.0f;
+    } else {
+      const double scale = group_scale(s, n, a.mode, a.eps);
+      for (int64_t i = lo; i < hi; ++i) adv[i] = static_cast<float>((static_cast<double>(r[i]) - s.mean) * scale);
+    }
     mean_out[g] = static_cast<float>(s.mean);
     std_out[g] = static_cast<float>(s.std);
     zv_out[g] = s.zero_variance ? 1 : 0;

@@ -91,9 +91,8 @@ __global__ void grouped_advantages_kernel(AdvantageParams p) {
     if (kBlockPerGroup) ss = block_combine(ss, dscratch, [](double a, double b) { return a + b; });
   }
   s.std = sqrt(group_variance(ss, n, p.std_kind));
-  for (int i = lo + lane; i < hi; i += width) {
-    p.advantages[i] = group_advantage(p.rewards[i], s, n, p.mode, p.eps);
-  }
+  const double scale = group_scale(s, n, p.mode, p.eps);
+  for (int i = lo + lane; i < hi; i += width) p.advantages[i] = group_advantage(p.rewards[i], s, scale);
   if (lane == 0) {
     p.mean[g] = static_cast<float>(s.mean);
     p.std[g] = static_cast<float>(s.std);

@@ -1,0 +1,35 @@
+// groupedAdvantages on the CPU: memory-bound, so reported as a ratio to the streaming-copy
+// bandwidth measured in the same run. Bytes moved = rewards read (4R) + advantages written
+// (4R) + offsets read (4(G+1)) + mean/std/flags written (9G).
+import { groupedAdvantagesSync } from '../lib/engine/advantage.js';
+import { round, time, type Harness } from './harness.js';
+
+export const family = 'groupedAdvantages';
+
+export async function run(h: Harness): Promise<void> {
+  const shapes = [
+    { R: 1 << 20, group: 8 },
+    { R: 1 << 24, group: 8 },
+    { R: 1 << 24, group: 64 },
+    { R: 1 << 24, group: 1 << 24 },
+  ];
+  for (const { R, group } of shapes) {
+    const G = Math.ceil(R / group);
+    const rewards = new Float32Array(R);
+    for (let i = 0; i < R; i++) rewards[i] = (Math.imul(i, 2654435761) >>> 0) % 1000 / 1000;
+    const offsets = new Int32Array(G + 1).map((_, g) => Math.min(g * group, R));
+    for (const mode of ['grpo', 'rloo'] as const) {
+      const t = time(() => groupedAdvantagesSync(rewards, offsets, { mode }));
+      const bytes = 8 * R + 4 * (G + 1) + 9 * G;
+      const gbs = bytes / (t.medianMs * 1e6);
+      h.add(family, {
+        R,
+        groupSize: group,
+        mode,
+        medianMs: round(t.medianMs),
+        GBs: round(gbs),
+        ratioToCopy: round(gbs / h.floors.copyGBs),
+      });
+    }
+  }
+}
