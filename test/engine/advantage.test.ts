@@ -127,6 +127,25 @@ t.test('deterministic and batch-invariant: same bits for any thread count and an
   t.same([...alone.advantages], [...two.advantages.subarray(lo, hi)]);
 });
 
+t.test('equal-size groups (SIMD block path) give the same bits as a group computed alone', async (t) => {
+  const r = rng(77);
+  for (const size of [2, 4, 8]) {
+    const G = 64;
+    const rewards = new Float32Array(G * size).map(() => Math.fround(r() * 10 - 3));
+    const offsets = new Int32Array(G + 1).map((_, g) => g * size);
+    const batch = groupedAdvantagesSync(rewards, offsets, { mode: 'grpo' });
+    let same = true;
+    for (let g = 0; g < G; g++) {
+      const alone = groupedAdvantagesSync(rewards.slice(g * size, (g + 1) * size), new Int32Array([0, size]));
+      same &&= Buffer.from(alone.advantages.buffer).equals(Buffer.from(batch.advantages.slice(g * size, (g + 1) * size).buffer));
+      same &&= alone.std[0] === batch.std[g] && alone.mean[0] === batch.mean[g];
+    }
+    t.ok(same, `groups of ${size}`);
+    const want = referenceAdvantages(rewards, offsets);
+    t.equal(firstMismatch(batch.advantages, want.advantages, RTOL, ATOL), undefined, `groups of ${size} vs reference`);
+  }
+});
+
 t.test('async form matches the sync form and does not mutate inputs', async (t) => {
   const { rewards, offsets } = randomProblem(31, 1000, 12);
   const before = rewards.slice();
