@@ -29,6 +29,15 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("benchStreamRead", Napi::Function::New(env, bench_stream_read, "benchStreamRead"));
   exports.Set("groupedAdvantages", Napi::Function::New(env, grouped_advantages_async, "groupedAdvantages"));
   exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
+  exports.Set("logprobs", Napi::Function::New(env, logprobs_async, "logprobs"));
+  exports.Set("logprobsSync", Napi::Function::New(env, logprobs_sync, "logprobsSync"));
+  exports.Set("logprobsBackward", Napi::Function::New(env, logprobs_backward_async, "logprobsBackward"));
+  exports.Set("logprobsBackwardSync", Napi::Function::New(env, logprobs_backward_sync, "logprobsBackwardSync"));
+  exports.Set("linearLogprobs", Napi::Function::New(env, linear_logprobs_async, "linearLogprobs"));
+  exports.Set("linearLogprobsSync", Napi::Function::New(env, linear_logprobs_sync, "linearLogprobsSync"));
+  exports.Set("linearLogprobsBackward", Napi::Function::New(env, linear_logprobs_backward_async, "linearLogprobsBackward"));
+  exports.Set("linearLogprobsBackwardSync",
+              Napi::Function::New(env, linear_logprobs_backward_sync, "linearLogprobsBackwardSync"));
   return exports;
 }
 

@@ -9,6 +9,16 @@ namespace txn {
 Napi::Value grouped_advantages_sync(const Napi::CallbackInfo& info);
 Napi::Value grouped_advantages_async(const Napi::CallbackInfo& info);
 
+// logprob.cpp
+Napi::Value logprobs_sync(const Napi::CallbackInfo& info);
+Napi::Value logprobs_async(const Napi::CallbackInfo& info);
+Napi::Value logprobs_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value logprobs_backward_async(const Napi::CallbackInfo& info);
+Napi::Value linear_logprobs_sync(const Napi::CallbackInfo& info);
+Napi::Value linear_logprobs_async(const Napi::CallbackInfo& info);
+Napi::Value linear_logprobs_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value linear_logprobs_backward_async(const Napi::CallbackInfo& info);
+
 // runtime.cpp
 Napi::Value devices(const Napi::CallbackInfo& info);
 Napi::Value set_threads(const Napi::CallbackInfo& info);

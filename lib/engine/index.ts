@@ -9,3 +9,18 @@ export {
   type GroupedAdvantagesOptions,
   type GroupedAdvantagesResult,
 } from './advantage.js';
+export {
+  logprobs,
+  logprobsSync,
+  logprobsBackward,
+  logprobsBackwardSync,
+  linearLogprobs,
+  linearLogprobsSync,
+  linearLogprobsBackward,
+  linearLogprobsBackwardSync,
+  type LogprobsOptions,
+  type LogprobsBackwardOptions,
+  type LinearLogprobsBackwardOptions,
+  type LogprobsResult,
+  type LinearLogprobsGrads,
+} from './logprob.js';

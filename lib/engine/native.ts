@@ -48,6 +48,37 @@ type AdvantagesArgs = [
   responseMask: Uint8Array | NativeDeviceBuffer | undefined,
 ];
 
+export interface NativeLogprobsResult {
+  logp: Float32Array | NativeDeviceBuffer;
+  entropy?: Float32Array | NativeDeviceBuffer;
+  lse: Float32Array | NativeDeviceBuffer;
+}
+export interface NativeLogprobsBackwardResult {
+  gradLogits: Float32Array | Uint16Array | NativeDeviceBuffer;
+}
+export interface NativeLinearLogprobsBackwardResult {
+  gradHidden: Float32Array | NativeDeviceBuffer;
+  gradWeight: Float32Array | NativeDeviceBuffer;
+}
+type LogprobsArgs = readonly [
+  logits: NativeVector, dtype: number, n: number, v: number, targets: Int32Array,
+  temperature: number, ignoreIndex: number, withEntropy: boolean,
+];
+type LogprobsBackwardArgs = readonly [
+  logits: NativeVector, dtype: number, n: number, v: number, targets: Int32Array,
+  lse: NativeVector, gradLogp: NativeVector, gradEntropy: NativeVector | undefined,
+  temperature: number, ignoreIndex: number, inPlace: boolean,
+];
+type LinearLogprobsArgs = readonly [
+  hidden: NativeVector, weight: NativeVector, n: number, dm: number, v: number, targets: Int32Array,
+  temperature: number, ignoreIndex: number, withEntropy: boolean,
+];
+type LinearLogprobsBackwardArgs = readonly [
+  hidden: NativeVector, weight: NativeVector, n: number, dm: number, v: number, targets: Int32Array,
+  lse: NativeVector, gradLogp: NativeVector, gradEntropy: NativeVector | undefined,
+  temperature: number, ignoreIndex: number,
+];
+
 export interface NativeAddon {
   init(txError: typeof TxError): void;
   DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
@@ -57,6 +88,14 @@ export interface NativeAddon {
   benchStreamRead(src: Float32Array): number;
   groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;
   groupedAdvantagesSync(...args: AdvantagesArgs): NativeAdvantagesResult;
+  logprobs(...args: LogprobsArgs): Promise<NativeLogprobsResult>;
+  logprobsSync(...args: LogprobsArgs): NativeLogprobsResult;
+  logprobsBackward(...args: LogprobsBackwardArgs): Promise<NativeLogprobsBackwardResult>;
+  logprobsBackwardSync(...args: LogprobsBackwardArgs): NativeLogprobsBackwardResult;
+  linearLogprobs(...args: LinearLogprobsArgs): Promise<NativeLogprobsResult>;
+  linearLogprobsSync(...args: LinearLogprobsArgs): NativeLogprobsResult;
+  linearLogprobsBackward(...args: LinearLogprobsBackwardArgs): Promise<NativeLinearLogprobsBackwardResult>;
+  linearLogprobsBackwardSync(...args: LinearLogprobsBackwardArgs): NativeLinearLogprobsBackwardResult;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

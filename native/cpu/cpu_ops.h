@@ -9,4 +9,10 @@ namespace tx::cpu {
 // Returns the index of the first non-finite reward, or -1 when all are finite.
 int64_t grouped_advantages(const GroupedAdvantagesArgs& args);
 
+// logprob.cpp (targets already range-checked).
+void logprobs(const LogprobsArgs& args);
+void logprobs_backward(const LogprobsBackwardArgs& args);
+void linear_logprobs(const LinearLogprobsArgs& args);
+void linear_logprobs_backward(const LinearLogprobsBackwardArgs& args);
+
 }  // namespace tx::cpu

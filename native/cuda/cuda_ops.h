@@ -12,4 +12,11 @@ namespace tx::cuda {
 // Writes the first non-finite reward index to *first_bad (or -1). Synchronizes `stream`.
 Status grouped_advantages(const GroupedAdvantagesArgs& args, int64_t* first_bad, cudaStream_t stream);
 
+// logprob.cu: block per row (logits path), tiled kernels for the fused path. Targets are
+// range-checked host memory; the launchers copy them to the device. Synchronize `stream`.
+Status logprobs(const LogprobsArgs& args, cudaStream_t stream);
+Status logprobs_backward(const LogprobsBackwardArgs& args, cudaStream_t stream);
+Status linear_logprobs(const LinearLogprobsArgs& args, cudaStream_t stream);
+Status linear_logprobs_backward(const LinearLogprobsBackwardArgs& args, cudaStream_t stream);
+
 }  // namespace tx::cuda
