@@ -1,7 +1,6 @@
-// Real benchmark data (../shared/data): every ground truth rendered as a model output scores
+// Real benchmark data (data/, vendored from ../shared/data): every ground truth rendered as a model output scores
 // 1 under its own matcher; systematic perturbations score 0.
 import t from 'tap';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromApiBank, fromBfcl, goldCalls, type Call, type Task } from '../../lib/data/index.js';
 import { scoreRollout } from '../../lib/reward/index.js';
@@ -58,7 +57,7 @@ function perturbations(task: Task, gold: Call[]): Perturbation[] {
   return out;
 }
 
-t.test('BFCL: rendered ground truths score 1 under bfcl, perturbations 0', { skip: existsSync(BFCL) ? false : `no ${BFCL}` }, async (t) => {
+t.test('BFCL: rendered ground truths score 1 under bfcl, perturbations 0', async (t) => {
   let tasks = 0;
   let correct = 0;
   let perturbed = 0;
@@ -86,7 +85,7 @@ t.test('BFCL: rendered ground truths score 1 under bfcl, perturbations 0', { ski
   t.equal(perturbedZero, perturbed, 'every perturbation scores 0');
 });
 
-t.test('API-Bank level-1: expected outputs score 1 under api-bank, changed values 0', { skip: existsSync(API_BANK) ? false : `no ${API_BANK}` }, async (t) => {
+t.test('API-Bank level-1: expected outputs score 1 under api-bank, changed values 0', async (t) => {
   let tasks = 0;
   let correct = 0;
   let changedN = 0;
