@@ -7,8 +7,8 @@
 #include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
-#include "host_buffer.h"
 #include "op_runner.h"
+#include "outputs.h"
 #include "tensor_arg.h"
 #include "tx/ops.h"
 
@@ -24,22 +24,6 @@ tx::TensorView snapshot(const tx::TensorView& v, std::shared_ptr<std::vector<int
   tx::TensorView copy = v;
   copy.data = store->data();
   return copy;
-}
-
-// An f32 or u8 output of n elements on the device of `like`.
-tx::TensorView output(Napi::Env env, Job& job, Napi::Object& result, const char* key, const tx::TensorView& like,
-                      int64_t n, tx::DType dtype) {
-  if (like.device == tx::Device::kCuda) {
-    Napi::Object buf = DeviceBuffer::create(env, static_cast<size_t>(n) * tx::dtype_size(dtype), dtype,
-                                            like.device_index);
-    result.Set(key, buf);
-    DeviceBuffer* b = DeviceBuffer::Unwrap(buf);
-    job.buffers.push_back(b);
-    return b->view(env, key, dtype);
-  }
-  void* data = nullptr;
-  result.Set(key, new_host_array(env, dtype, static_cast<size_t>(n), &data));
-  return tx::TensorView::contiguous(data, {n}, dtype);
 }
 
 Job prepare(const Napi::CallbackInfo& info) {
@@ -62,13 +46,13 @@ Job prepare(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   const int64_t rows = a.rewards.numel(), groups = a.group_offsets.numel() - 1;
-  a.advantages = output(env, job, job.result, "advantages", a.rewards, rows, tx::DType::kF32);
-  a.mean = output(env, job, job.result, "mean", a.rewards, groups, tx::DType::kF32);
-  a.std = output(env, job, job.result, "std", a.rewards, groups, tx::DType::kF32);
-  a.zero_variance = output(env, job, job.result, "zeroVariance", a.rewards, groups, tx::DType::kU8);
+  a.advantages = new_output(env, job, "advantages", a.rewards, {rows}, tx::DType::kF32);
+  a.mean = new_output(env, job, "mean", a.rewards, {groups}, tx::DType::kF32);
+  a.std = new_output(env, job, "std", a.rewards, {groups}, tx::DType::kF32);
+  a.zero_variance = new_output(env, job, "zeroVariance", a.rewards, {groups}, tx::DType::kU8);
   if (a.seq_offsets.defined()) {
-    a.token_advantages = output(env, job, job.result, "tokenAdvantages", a.rewards,
-                                tx::grouped_advantages_tokens(a), tx::DType::kF32);
+    a.token_advantages = new_output(env, job, "tokenAdvantages", a.rewards,
+                                    {tx::grouped_advantages_tokens(a)}, tx::DType::kF32);
   }
   for (int i = 0; i < 7; ++i) job.keep_alive.push_back(info[i]);
   for (int i : {0, 5, 6}) {

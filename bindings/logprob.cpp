@@ -14,6 +14,7 @@
 #include "device_buffer.h"
 #include "errors.h"
 #include "op_runner.h"
+#include "outputs.h"
 #include "tensor_arg.h"
 #include "tx/ops.h"
 
@@ -45,31 +46,6 @@ tx::DType logits_dtype(Napi::Env env, const Napi::Value& v) {
   if (code == static_cast<int32_t>(tx::DType::kF32)) return tx::DType::kF32;
   if (code == static_cast<int32_t>(tx::DType::kBF16)) return tx::DType::kBF16;
   throw_error(env, tx::Code::kDtype, "logits must be f32 or bf16");
-}
-
-// An output of `shape` on the device of `like`, set as result[key].
-tx::TensorView output(Napi::Env env, Job& job, const char* key, const tx::TensorView& like,
-                      std::initializer_list<int64_t> shape, tx::DType dtype) {
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
-  void* data = nullptr;
-  if (like.device == tx::Device::kCuda) {
-    Napi::Object buf = DeviceBuffer::create(env, static_cast<size_t>(n) * tx::dtype_size(dtype), dtype,
-                                            like.device_index);
-    job.result.Set(key, buf);
-    DeviceBuffer* b = DeviceBuffer::Unwrap(buf);
-    job.buffers.push_back(b);
-    data = b->view(env, key, dtype).data;
-  } else if (dtype == tx::DType::kBF16) {
-    Napi::Uint16Array a = Napi::Uint16Array::New(env, static_cast<size_t>(n));
-    data = a.Data();
-    job.result.Set(key, a);
-  } else {
-    Napi::Float32Array a = Napi::Float32Array::New(env, static_cast<size_t>(n));
-    data = a.Data();
-    job.result.Set(key, a);
-  }
-  return tx::TensorView::contiguous(data, shape, dtype, like.device, like.device_index);
 }
 
 // Targets drive every gather index: snapshot them so JS code running while the worker
@@ -105,9 +81,9 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
 
   Job job;
   job.result = Napi::Object::New(env);
-  a.logp = output(env, job, "logp", a.logits, {n}, tx::DType::kF32);
-  if (with_entropy) a.entropy = output(env, job, "entropy", a.logits, {n}, tx::DType::kF32);
-  a.lse = output(env, job, "lse", a.logits, {n}, tx::DType::kF32);
+  a.logp = new_output(env, job, "logp", a.logits, {n}, tx::DType::kF32);
+  if (with_entropy) a.entropy = new_output(env, job, "entropy", a.logits, {n}, tx::DType::kF32);
+  a.lse = new_output(env, job, "lse", a.logits, {n}, tx::DType::kF32);
   keep(job, info, 8);
   job.compute = [a, targets] { return tx::logprobs(a); };
   return job;
@@ -135,7 +111,7 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
     a.grad_logits = a.logits;
     job.result.Set("gradLogits", info[0]);
   } else {
-    a.grad_logits = output(env, job, "gradLogits", a.logits, {n, v}, dtype);
+    a.grad_logits = new_output(env, job, "gradLogits", a.logits, {n, v}, dtype);
   }
   keep(job, info, 11);
   job.compute = [a, targets] { return tx::logprobs_backward(a); };
@@ -157,9 +133,9 @@ Job prepare_linear_forward(const Napi::CallbackInfo& info) {
 
   Job job;
   job.result = Napi::Object::New(env);
-  a.logp = output(env, job, "logp", a.hidden, {n}, tx::DType::kF32);
-  if (with_entropy) a.entropy = output(env, job, "entropy", a.hidden, {n}, tx::DType::kF32);
-  a.lse = output(env, job, "lse", a.hidden, {n}, tx::DType::kF32);
+  a.logp = new_output(env, job, "logp", a.hidden, {n}, tx::DType::kF32);
+  if (with_entropy) a.entropy = new_output(env, job, "entropy", a.hidden, {n}, tx::DType::kF32);
+  a.lse = new_output(env, job, "lse", a.hidden, {n}, tx::DType::kF32);
   keep(job, info, 9);
   job.compute = [a, targets] { return tx::linear_logprobs(a); };
   return job;
@@ -182,8 +158,8 @@ Job prepare_linear_backward(const Napi::CallbackInfo& info) {
 
   Job job;
   job.result = Napi::Object::New(env);
-  a.grad_hidden = output(env, job, "gradHidden", a.hidden, {n, dm}, tx::DType::kF32);
-  a.grad_weight = output(env, job, "gradWeight", a.hidden, {v, dm}, tx::DType::kF32);
+  a.grad_hidden = new_output(env, job, "gradHidden", a.hidden, {n, dm}, tx::DType::kF32);
+  a.grad_weight = new_output(env, job, "gradWeight", a.hidden, {v, dm}, tx::DType::kF32);
   keep(job, info, 11);
   job.compute = [a, targets] { return tx::linear_logprobs_backward(a); };
   return job;
