@@ -45,18 +45,24 @@ export async function timeAsync(fn: () => Promise<unknown>, opts: { warmup?: num
   return { medianMs: samples[samples.length >> 1]!, minMs: samples[0]!, repeats: samples.length };
 }
 
-/** Bandwidth floors on buffers of `bytes` (default 256 MiB: far beyond any cache here). */
-export function measureFloors(bytes = 256 << 20): Floors {
+/**
+ * Bandwidth floors on buffers of `bytes` (default 256 MiB: far beyond any cache here).
+ * The floor is a capability of the machine, and a shared machine only ever makes it look
+ * lower: take the best of a few interleaved rounds rather than one sample.
+ */
+export function measureFloors(bytes = 256 << 20, rounds = 3): Floors {
   const n = bytes / 4;
   const src = new Float32Array(n).fill(1);
   const dst = new Float32Array(n).fill(0);
   const addon = native();
-  const copy = time(() => addon.benchStreamCopy(dst, src), { warmup: 2, repeats: 9 });
-  const read = time(() => addon.benchStreamRead(src), { warmup: 2, repeats: 9 });
-  return {
-    copyGBs: (2 * bytes) / (copy.medianMs * 1e6),
-    readGBs: bytes / (read.medianMs * 1e6),
-  };
+  let copyGBs = 0, readGBs = 0;
+  for (let r = 0; r < rounds; r++) {
+    const copy = time(() => addon.benchStreamCopy(dst, src), { warmup: 1, repeats: 5, minMs: 0 });
+    const read = time(() => addon.benchStreamRead(src), { warmup: 1, repeats: 5, minMs: 0 });
+    copyGBs = Math.max(copyGBs, (2 * bytes) / (copy.medianMs * 1e6));
+    readGBs = Math.max(readGBs, bytes / (read.medianMs * 1e6));
+  }
+  return { copyGBs, readGBs };
 }
 
 export class Harness {
