@@ -29,6 +29,13 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("benchStreamRead", Napi::Function::New(env, bench_stream_read, "benchStreamRead"));
   exports.Set("groupedAdvantages", Napi::Function::New(env, grouped_advantages_async, "groupedAdvantages"));
   exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
+  exports.Set("attention", Napi::Function::New(env, attention_async, "attention"));
+  exports.Set("attentionSync", Napi::Function::New(env, attention_sync, "attentionSync"));
+  exports.Set("attentionBackward", Napi::Function::New(env, attention_backward_async, "attentionBackward"));
+  exports.Set("attentionBackwardSync", Napi::Function::New(env, attention_backward_sync, "attentionBackwardSync"));
+  exports.Set("decodeAttention", Napi::Function::New(env, decode_attention_async, "decodeAttention"));
+  exports.Set("decodeAttentionSync", Napi::Function::New(env, decode_attention_sync, "decodeAttentionSync"));
+  exports.Set("benchSgemmFloor", Napi::Function::New(env, bench_sgemm_floor, "benchSgemmFloor"));
   return exports;
 }
 

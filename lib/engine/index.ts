@@ -9,3 +9,14 @@ export {
   type GroupedAdvantagesOptions,
   type GroupedAdvantagesResult,
 } from './advantage.js';
+export {
+  attention,
+  attentionSync,
+  attentionBackward,
+  attentionBackwardSync,
+  decodeAttention,
+  decodeAttentionSync,
+  type AttentionOptions,
+  type AttentionResult,
+  type AttentionGrads,
+} from './attention.js';

@@ -9,4 +9,9 @@ namespace tx::cpu {
 // Returns the index of the first non-finite reward, or -1 when all are finite.
 int64_t grouped_advantages(const GroupedAdvantagesArgs& args);
 
+// Attention (attention.cpp, attention_backward.cpp). `scale` is already resolved (> 0).
+void attention(const AttentionArgs& args, float scale);
+void attention_backward(const AttentionBackwardArgs& args, float scale);
+void decode_attention(const DecodeAttentionArgs& args, float scale);
+
 }  // namespace tx::cpu

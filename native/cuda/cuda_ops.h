@@ -12,4 +12,10 @@ namespace tx::cuda {
 // Writes the first non-finite reward index to *first_bad (or -1). Synchronizes `stream`.
 Status grouped_advantages(const GroupedAdvantagesArgs& args, int64_t* first_bad, cudaStream_t stream);
 
+// Attention (attention.cu). `scale` is resolved (> 0); D is 64 or 128. Asynchronous on
+// `stream` except where host-side lengths must be copied (cu_seqlens, lengths).
+Status attention(const AttentionArgs& args, float scale, cudaStream_t stream);
+Status attention_backward(const AttentionBackwardArgs& args, float scale, cudaStream_t stream);
+Status decode_attention(const DecodeAttentionArgs& args, float scale, cudaStream_t stream);
+
 }  // namespace tx::cuda

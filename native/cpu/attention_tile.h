@@ -1,0 +1,130 @@
+// Building blocks of CPU attention: a tile of query rows against one key block of
+// kKeyBlock keys. Every element is produced by one fixed chain of roundings that does not
+// depend on how many rows share the tile:
+//   score[r][j] = (fma over d = 0..D-1 of q_r[d] * k_j[d], from 0) * scale
+//   acc_r[d]    = fma chain over j = 0..n-1 of p[r][j] * v_j[d]
+//   acc_j[d]    = fma chain over rows r in order of coef[r][j] * row_r[d]
+// Rows are register-blocked by 4 (a small GEMM micro-kernel) when they share the same key
+// count, one at a time otherwise; both give the same bits.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#include "cpu/simd16.h"
+
+namespace tx::cpu::attn {
+
+using namespace tx::cpu::simd;
+
+// Keys per block: the unit of the online softmax. Fixed, so a query row walks the same
+// blocks whether it comes from a packed batch, a lone sequence or the decode path.
+constexpr int kKeyBlock = 64;
+constexpr int kKeyVecs = kKeyBlock / kLanes;
+
+// dst[d][j] = src[j][d] for j < n (stride between keys `stride`), zero for n <= j < 64.
+inline void transpose_block(const float* src, int64_t stride, int n, int D, float* dst) {
+  for (int d = 0; d < D; ++d) {
+    float* row = dst + static_cast<int64_t>(d) * kKeyBlock;
+    for (int j = 0; j < n; ++j) row[j] = src[j * stride + d];
+    for (int j = n; j < kKeyBlock; ++j) row[j] = 0.0f;
+  }
+}
+
+// S[r][0..64) = (row_r . Kt[:, j]) * scale for R rows (R = 1..4).
+template <int R>
+inline void scores_r(const float* const* rows, const float* kt, int D, float scale, float* s) {
+  V16 acc[R][kKeyVecs];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = zero();
+  for (int d = 0; d < D; ++d) {
+    V16 k[kKeyVecs];
+    for (int c = 0; c < kKeyVecs; ++c) k[c] = load(kt + static_cast<int64_t>(d) * kKeyBlock + c * kLanes);
+    for (int r = 0; r < R; ++r) {
+      const V16 q = splat(rows[r][d]);
+      for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = fma(q, k[c], acc[r][c]);
+    }
+  }
+  const V16 sc = splat(scale);
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < kKeyVecs; ++c) store(s + r * kKeyBlock + c * kLanes, mul(acc[r][c], sc));
+}
+
+inline void scores(const float* const* rows, int nrows, const float* kt, int D, float scale, float* s) {
+  int r = 0;
+  for (; r + 4 <= nrows; r += 4) scores_r<4>(rows + r, kt, D, scale, s + r * kKeyBlock);
+  for (; r < nrows; ++r) scores_r<1>(rows + r, kt, D, scale, s + r * kKeyBlock);
+}
+
+// acc_r[0..D) += sum over j < n, in order, of p[r][j] * vals_j (R rows, stride between
+// vals rows `stride`, between acc rows `acc_stride`). D is walked in chunks of 4 vectors.
+template <int R>
+inline void accumulate_rows_r(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
+                              int n, int D) {
+  for (int d0 = 0; d0 < D; d0 += 4 * kLanes) {
+    const int w = std::min(4 * kLanes, D - d0);
+    const int nv = (w + kLanes - 1) / kLanes;
+    V16 a[R][4];
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < nv; ++c) a[r][c] = load_n(acc + r * acc_stride + d0 + c * kLanes, w - c * kLanes);
+    for (int j = 0; j < n; ++j) {
+      const float* vj = vals + j * stride + d0;
+      V16 vv[4];
+      for (int c = 0; c < nv; ++c) vv[c] = load_n(vj + c * kLanes, w - c * kLanes);
+      for (int r = 0; r < R; ++r) {
+        const V16 pr = splat(p[r * kKeyBlock + j]);
+        for (int c = 0; c < nv; ++c) a[r][c] = fma(pr, vv[c], a[r][c]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int c = 0; c < nv; ++c) store_n(acc + r * acc_stride + d0 + c * kLanes, a[r][c], w - c * kLanes);
+  }
+}
+
+// Rows with different key counts (the causal diagonal) go one by one.
+inline void accumulate_rows(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
+                            const int* n, int nrows, int D) {
+  int r = 0;
+  while (r < nrows) {
+    if (r + 4 <= nrows && n[r] == n[r + 1] && n[r] == n[r + 2] && n[r] == n[r + 3]) {
+      if (n[r] > 0)
+        accumulate_rows_r<4>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
+      r += 4;
+    } else {
+      if (n[r] > 0) accumulate_rows_r<1>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
+      r += 1;
+    }
+  }
+}
+
+// acc_j[0..D) += sum over rows r < nrows, in order, of coef[r][j] * rows_r, for j < n
+// (acc rows contiguous, D apart). Used for dK and dV: accumulation runs over query rows in
+// their global order, so the result is fixed whatever the tiling.
+inline void accumulate_keys(float* acc, const float* coef, const float* const* rows, int nrows, int n, int D) {
+  for (int d0 = 0; d0 < D; d0 += 4 * kLanes) {
+    const int w = std::min(4 * kLanes, D - d0);
+    const int nv = (w + kLanes - 1) / kLanes;
+    for (int r0 = 0; r0 < nrows; r0 += 4) {
+      const int rr = std::min(4, nrows - r0);
+      V16 x[4][4];
+      for (int r = 0; r < rr; ++r)
+        for (int c = 0; c < nv; ++c) x[r][c] = load_n(rows[r0 + r] + d0 + c * kLanes, w - c * kLanes);
+      for (int j = 0; j < n; ++j) {
+        float* aj = acc + static_cast<int64_t>(j) * D + d0;
+        V16 a[4];
+        for (int c = 0; c < nv; ++c) a[c] = load_n(aj + c * kLanes, w - c * kLanes);
+        for (int r = 0; r < rr; ++r) {
+          const V16 cr = splat(coef[(r0 + r) * kKeyBlock + j]);
+          for (int c = 0; c < nv; ++c) a[c] = fma(cr, x[r][c], a[c]);
+        }
+        for (int c = 0; c < nv; ++c) store_n(aj + c * kLanes, a[c], w - c * kLanes);
+      }
+    }
+  }
+}
+
+// Sets s[j] = -inf for valid <= j < 64 (keys after the row's last visible key).
+inline void mask_tail(float* s, int valid) {
+  for (int j = std::max(valid, 0); j < kKeyBlock; ++j) s[j] = -std::numeric_limits<float>::infinity();
+}
+
+}  // namespace tx::cpu::attn
