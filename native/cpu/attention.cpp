@@ -51,9 +51,10 @@ inline float exp1(float x) {
   return t[0];
 }
 
-// Online softmax of rows against keys k_j = k + j * kv_stride (v likewise).
-void attend_rows(const Rows& rows, const float* k, const float* v, int64_t kv_stride, int D, float scale,
-                 Scratch& w) {
+// Online softmax of rows against keys k_j = k + j * kv_stride (v likewise). kt_blocks, when
+// given, holds the key blocks already transposed (consecutive, D * kKeyBlock apart).
+void attend_rows(const Rows& rows, const float* k, const float* kt_blocks, const float* v, int64_t kv_stride, int D,
+                 float scale, Scratch& w) {
   const int n = static_cast<int>(rows.q.size());
   w.size(n, D);
   int max_keys = 0;
@@ -64,8 +65,10 @@ void attend_rows(const Rows& rows, const float* k, const float* v, int64_t kv_st
 
   for (int j0 = 0; j0 < max_keys; j0 += kKeyBlock) {
     const int nb = std::min(kKeyBlock, max_keys - j0);
-    transpose_block(k + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
-    scores(rows.q.data(), n, w.kt.data(), D, scale, w.s.data());
+    const float* kt = w.kt.data();
+    if (kt_blocks != nullptr) kt = kt_blocks + static_cast<int64_t>(j0) * D;
+    else transpose_block(k + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
+    scores(rows.q.data(), n, kt, D, scale, w.s.data());
     for (int r = 0; r < n; ++r) {
       const int valid = std::clamp(rows.nkeys[r] - j0, 0, nb);
       w.valid[r] = valid;
@@ -124,6 +127,8 @@ void attention(const AttentionArgs& a, float scale) {
     int b;
     int p0;
   };
+  TransposedBlocks kt;
+  transpose_all(k, hkv, D, cu, batch, kt, [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); });
   std::vector<Item> items;
   for (int h = 0; h < hq; ++h)
     for (int64_t b = 0; b < batch; ++b)
@@ -149,8 +154,8 @@ void attention(const AttentionArgs& a, float scale) {
       }
       rows.lse = lse + it.h * nt + start + it.p0;
       rows.lse_stride = 1;
-      attend_rows(rows, k + (start * hkv + g) * D, v + (start * hkv + g) * D, static_cast<int64_t>(hkv) * D, D, scale,
-                  w);
+      attend_rows(rows, k + (start * hkv + g) * D, kt.at(g, it.b, 0), v + (start * hkv + g) * D,
+                  static_cast<int64_t>(hkv) * D, D, scale, w);
     }
   });
 }
@@ -185,7 +190,7 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
       rows.lse = lse + b * hq + g * group;
       rows.lse_stride = 1;
       const int64_t base = (b * tmax * hkv + g) * D;
-      attend_rows(rows, kc + base, vc + base, static_cast<int64_t>(hkv) * D, D, scale, w);
+      attend_rows(rows, kc + base, nullptr, vc + base, static_cast<int64_t>(hkv) * D, D, scale, w);
     }
   });
 }

@@ -43,9 +43,9 @@ struct Tile {
 // For rows (query positions p0.. of one head) against one key block (kt/vt filled):
 // s <- P, dp <- dS * scale. Keys a row cannot see get P = 0.
 void probabilities_and_grads(Tile& w, int n, int p0, int j0, int nb, bool causal, const float* lse,
-                             const float* delta, int D, float scale) {
-  scores(w.q.data(), n, w.kt.data(), D, scale, w.s.data());
-  scores(w.dout.data(), n, w.vt.data(), D, 1.0f, w.dp.data());
+                             const float* delta, int D, float scale, const float* kt, const float* vt) {
+  scores(w.q.data(), n, kt, D, scale, w.s.data());
+  scores(w.dout.data(), n, vt, D, 1.0f, w.dp.data());
   const V16 sc = splat(scale);
   for (int r = 0; r < n; ++r) {
     const int valid = causal ? std::clamp(p0 + r - j0 + 1, 0, nb) : nb;
@@ -131,7 +131,8 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
             w.dout.push_back(dout + off);
           }
           const int64_t row0 = h * nt + start + i0;
-          probabilities_and_grads(w, n, i0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale);
+          probabilities_and_grads(w, n, i0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale, w.kt.data(),
+                                  w.vt.data());
           accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
           accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
         }
@@ -144,7 +145,12 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
     }
   });
 
-  // Pass 2: dQ.
+  // Pass 2: dQ. Every (head, query block) item walks the key blocks of its sequence:
+  // transpose K and V once for all of them.
+  TransposedBlocks kt, vt;
+  auto pfor = [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); };
+  transpose_all(k, hkv, D, dm.cu, dm.batch, kt, pfor);
+  transpose_all(v, hkv, D, dm.cu, dm.batch, vt, pfor);
   std::vector<Item> query_items;
   for (int h = 0; h < hq; ++h)
     for (int64_t b = 0; b < dm.batch; ++b)
@@ -170,12 +176,10 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
       const int64_t row0 = item.head * nt + start + p0;
       const int max_keys = a.causal ? p0 + n : len;
       const float* kseq = k + (start * hkv + g) * D;
-      const float* vseq = v + (start * hkv + g) * D;
       for (int j0 = 0; j0 < max_keys; j0 += kKeyBlock) {
         const int nb = std::min(kKeyBlock, max_keys - j0);
-        transpose_block(kseq + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
-        transpose_block(vseq + j0 * kv_stride, kv_stride, nb, D, w.vt.data());
-        probabilities_and_grads(w, n, p0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale);
+        probabilities_and_grads(w, n, p0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale,
+                                kt.at(g, item.b, j0 / kKeyBlock), vt.at(g, item.b, j0 / kKeyBlock));
         accumulate_rows(dq_acc.data(), D, w.dp.data(), kseq + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
       }
       for (int r = 0; r < n; ++r) {

@@ -9,6 +9,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "cpu/simd16.h"
 
@@ -28,6 +29,42 @@ inline void transpose_block(const float* src, int64_t stride, int n, int D, floa
     for (int j = 0; j < n; ++j) row[j] = src[j * stride + d];
     for (int j = n; j < kKeyBlock; ++j) row[j] = 0.0f;
   }
+}
+
+// Key blocks of one tensor [Nt, H, D], transposed once for every (head, sequence, block):
+// the forward and the backward reuse each block for many query tiles, so transposing per
+// tile would cost as much as a quarter of the score computation. Copies are exact: the
+// scores do not change, only the time.
+struct TransposedBlocks {
+  std::vector<float> data;          // [H][total blocks][D][kKeyBlock]
+  std::vector<int64_t> first_block;  // first block of each sequence
+  int64_t total_blocks = 0;
+  int D = 0;
+  const float* at(int head, int64_t b, int kb) const {
+    return data.data() + ((head * total_blocks + first_block[b] + kb) * D) * kKeyBlock;
+  }
+};
+
+template <typename ParallelFor>
+inline void transpose_all(const float* x, int heads, int D, const int32_t* cu, int64_t batch, TransposedBlocks& out,
+                          ParallelFor parallel_for) {
+  out.D = D;
+  out.first_block.assign(batch + 1, 0);
+  for (int64_t b = 0; b < batch; ++b) out.first_block[b + 1] = out.first_block[b] + (cu[b + 1] - cu[b] + kKeyBlock - 1) / kKeyBlock;
+  out.total_blocks = out.first_block[batch];
+  out.data.resize(static_cast<size_t>(heads * out.total_blocks) * D * kKeyBlock);
+  parallel_for(heads * batch, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int h = static_cast<int>(i / batch);
+      const int64_t b = i % batch;
+      const int len = cu[b + 1] - cu[b];
+      for (int kb = 0; kb * kKeyBlock < len; ++kb) {
+        const int j0 = kb * kKeyBlock;
+        transpose_block(x + ((cu[b] + j0) * static_cast<int64_t>(heads) + h) * D, static_cast<int64_t>(heads) * D,
+                        std::min(kKeyBlock, len - j0), D, const_cast<float*>(out.at(h, b, kb)));
+      }
+    }
+  });
 }
 
 // S[r][0..64) = (row_r . Kt[:, j]) * scale for R rows (R = 1..4).
