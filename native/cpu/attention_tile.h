@@ -92,6 +92,27 @@ inline void scores(const float* const* rows, int nrows, const float* kt, int D, 
   for (; r < nrows; ++r) scores_r<1>(rows + r, kt, D, scale, s + r * kKeyBlock);
 }
 
+// acc_r[d0..d0+w) += sum over j < n, in order, of p[r][j] * vals_j[d0..d0+w), with NV
+// vectors (w <= 16 * NV) known at compile time so the accumulators live in registers.
+template <int R, int NV>
+inline void accumulate_rows_chunk(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
+                                  int n, int d0, int w) {
+  V16 a[R][NV];
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < NV; ++c) a[r][c] = load_n(acc + r * acc_stride + d0 + c * kLanes, w - c * kLanes);
+  for (int j = 0; j < n; ++j) {
+    const float* vj = vals + j * stride + d0;
+    V16 vv[NV];
+    for (int c = 0; c < NV; ++c) vv[c] = load_n(vj + c * kLanes, w - c * kLanes);
+    for (int r = 0; r < R; ++r) {
+      const V16 pr = splat(p[r * kKeyBlock + j]);
+      for (int c = 0; c < NV; ++c) a[r][c] = fma(pr, vv[c], a[r][c]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int c = 0; c < NV; ++c) store_n(acc + r * acc_stride + d0 + c * kLanes, a[r][c], w - c * kLanes);
+}
+
 // acc_r[0..D) += sum over j < n, in order, of p[r][j] * vals_j (R rows, stride between
 // vals rows `stride`, between acc rows `acc_stride`). D is walked in chunks of 4 vectors.
 template <int R>
@@ -99,21 +120,12 @@ inline void accumulate_rows_r(float* acc, int64_t acc_stride, const float* p, co
                               int n, int D) {
   for (int d0 = 0; d0 < D; d0 += 4 * kLanes) {
     const int w = std::min(4 * kLanes, D - d0);
-    const int nv = (w + kLanes - 1) / kLanes;
-    V16 a[R][4];
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < nv; ++c) a[r][c] = load_n(acc + r * acc_stride + d0 + c * kLanes, w - c * kLanes);
-    for (int j = 0; j < n; ++j) {
-      const float* vj = vals + j * stride + d0;
-      V16 vv[4];
-      for (int c = 0; c < nv; ++c) vv[c] = load_n(vj + c * kLanes, w - c * kLanes);
-      for (int r = 0; r < R; ++r) {
-        const V16 pr = splat(p[r * kKeyBlock + j]);
-        for (int c = 0; c < nv; ++c) a[r][c] = fma(pr, vv[c], a[r][c]);
-      }
+    switch ((w + kLanes - 1) / kLanes) {
+      case 4: accumulate_rows_chunk<R, 4>(acc, acc_stride, p, vals, stride, n, d0, w); break;
+      case 3: accumulate_rows_chunk<R, 3>(acc, acc_stride, p, vals, stride, n, d0, w); break;
+      case 2: accumulate_rows_chunk<R, 2>(acc, acc_stride, p, vals, stride, n, d0, w); break;
+      default: accumulate_rows_chunk<R, 1>(acc, acc_stride, p, vals, stride, n, d0, w); break;
     }
-    for (int r = 0; r < R; ++r)
-      for (int c = 0; c < nv; ++c) store_n(acc + r * acc_stride + d0 + c * kLanes, a[r][c], w - c * kLanes);
   }
 }
 
@@ -133,30 +145,44 @@ inline void accumulate_rows(float* acc, int64_t acc_stride, const float* p, cons
   }
 }
 
+// acc_j[d0..d0+w) += sum over rows r < RR, in order, of coef[r][j] * rows_r, for j < n.
+template <int RR, int NV>
+inline void accumulate_keys_chunk(float* acc, const float* coef, const float* const* rows, int n, int D, int d0, int w) {
+  V16 x[RR][NV];
+  for (int r = 0; r < RR; ++r)
+    for (int c = 0; c < NV; ++c) x[r][c] = load_n(rows[r] + d0 + c * kLanes, w - c * kLanes);
+  for (int j = 0; j < n; ++j) {
+    float* aj = acc + static_cast<int64_t>(j) * D + d0;
+    V16 a[NV];
+    for (int c = 0; c < NV; ++c) a[c] = load_n(aj + c * kLanes, w - c * kLanes);
+    for (int r = 0; r < RR; ++r) {
+      const V16 cr = splat(coef[r * kKeyBlock + j]);
+      for (int c = 0; c < NV; ++c) a[c] = fma(cr, x[r][c], a[c]);
+    }
+    for (int c = 0; c < NV; ++c) store_n(aj + c * kLanes, a[c], w - c * kLanes);
+  }
+}
+
+template <int RR>
+inline void accumulate_keys_rows(float* acc, const float* coef, const float* const* rows, int n, int D) {
+  for (int d0 = 0; d0 < D; d0 += 4 * kLanes) {
+    const int w = std::min(4 * kLanes, D - d0);
+    switch ((w + kLanes - 1) / kLanes) {
+      case 4: accumulate_keys_chunk<RR, 4>(acc, coef, rows, n, D, d0, w); break;
+      case 3: accumulate_keys_chunk<RR, 3>(acc, coef, rows, n, D, d0, w); break;
+      case 2: accumulate_keys_chunk<RR, 2>(acc, coef, rows, n, D, d0, w); break;
+      default: accumulate_keys_chunk<RR, 1>(acc, coef, rows, n, D, d0, w); break;
+    }
+  }
+}
+
 // acc_j[0..D) += sum over rows r < nrows, in order, of coef[r][j] * rows_r, for j < n
 // (acc rows contiguous, D apart). Used for dK and dV: accumulation runs over query rows in
 // their global order, so the result is fixed whatever the tiling.
 inline void accumulate_keys(float* acc, const float* coef, const float* const* rows, int nrows, int n, int D) {
-  for (int d0 = 0; d0 < D; d0 += 4 * kLanes) {
-    const int w = std::min(4 * kLanes, D - d0);
-    const int nv = (w + kLanes - 1) / kLanes;
-    for (int r0 = 0; r0 < nrows; r0 += 4) {
-      const int rr = std::min(4, nrows - r0);
-      V16 x[4][4];
-      for (int r = 0; r < rr; ++r)
-        for (int c = 0; c < nv; ++c) x[r][c] = load_n(rows[r0 + r] + d0 + c * kLanes, w - c * kLanes);
-      for (int j = 0; j < n; ++j) {
-        float* aj = acc + static_cast<int64_t>(j) * D + d0;
-        V16 a[4];
-        for (int c = 0; c < nv; ++c) a[c] = load_n(aj + c * kLanes, w - c * kLanes);
-        for (int r = 0; r < rr; ++r) {
-          const V16 cr = splat(coef[(r0 + r) * kKeyBlock + j]);
-          for (int c = 0; c < nv; ++c) a[c] = fma(cr, x[r][c], a[c]);
-        }
-        for (int c = 0; c < nv; ++c) store_n(aj + c * kLanes, a[c], w - c * kLanes);
-      }
-    }
-  }
+  int r = 0;
+  for (; r + 4 <= nrows; r += 4) accumulate_keys_rows<4>(acc, coef + r * kKeyBlock, rows + r, n, D);
+  for (; r < nrows; ++r) accumulate_keys_rows<1>(acc, coef + r * kKeyBlock, rows + r, n, D);
 }
 
 // Sets s[j] = -inf for valid <= j < 64 (keys after the row's last visible key).
