@@ -89,9 +89,11 @@ void attend_rows(const Rows& rows, const float* k, const float* kt_blocks, const
       const float row_sum = hsum(add(add(sv[0], sv[1]), add(sv[2], sv[3])));
       w.l[r] = std::fma(w.l[r], corr, row_sum);
       w.m[r] = m_new;
-      float* a = w.acc.data() + static_cast<int64_t>(r) * D;
-      const V16 cv = splat(corr);
-      for (int d = 0; d < D; d += kLanes) store_n(a + d, mul(load_n(a + d, D - d), cv), D - d);
+      if (corr != 1.0f) {  // x * 1 == x exactly: skipping changes no bit
+        float* a = w.acc.data() + static_cast<int64_t>(r) * D;
+        const V16 cv = splat(corr);
+        for (int d = 0; d < D; d += kLanes) store_n(a + d, mul(load_n(a + d, D - d), cv), D - d);
+      }
     }
     accumulate_rows(w.acc.data(), D, w.s.data(), v + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
   }

@@ -129,19 +129,24 @@ inline void accumulate_rows_r(float* acc, int64_t acc_stride, const float* p, co
   }
 }
 
-// Rows with different key counts (the causal diagonal) go one by one.
+// Rows in groups of 4: the keys all four see go through the register-blocked kernel, the
+// rest of each row's keys (the causal diagonal) one row at a time, continuing the same
+// chain in key order, so every element sees exactly its own keys in order.
 inline void accumulate_rows(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
                             const int* n, int nrows, int D) {
   int r = 0;
-  while (r < nrows) {
-    if (r + 4 <= nrows && n[r] == n[r + 1] && n[r] == n[r + 2] && n[r] == n[r + 3]) {
-      if (n[r] > 0)
-        accumulate_rows_r<4>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
-      r += 4;
-    } else {
-      if (n[r] > 0) accumulate_rows_r<1>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
-      r += 1;
+  for (; r + 4 <= nrows; r += 4) {
+    const int common = std::min(std::min(n[r], n[r + 1]), std::min(n[r + 2], n[r + 3]));
+    if (common > 0) accumulate_rows_r<4>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, common, D);
+    for (int i = r; i < r + 4; ++i) {
+      if (n[i] > common) {
+        accumulate_rows_r<1>(acc + i * acc_stride, acc_stride, p + i * kKeyBlock + common, vals + common * stride,
+                             stride, n[i] - common, D);
+      }
     }
+  }
+  for (; r < nrows; ++r) {
+    if (n[r] > 0) accumulate_rows_r<1>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
   }
 }
 
