@@ -38,6 +38,13 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("linearLogprobsBackward", Napi::Function::New(env, linear_logprobs_backward_async, "linearLogprobsBackward"));
   exports.Set("linearLogprobsBackwardSync",
               Napi::Function::New(env, linear_logprobs_backward_sync, "linearLogprobsBackwardSync"));
+  exports.Set("attention", Napi::Function::New(env, attention_async, "attention"));
+  exports.Set("attentionSync", Napi::Function::New(env, attention_sync, "attentionSync"));
+  exports.Set("attentionBackward", Napi::Function::New(env, attention_backward_async, "attentionBackward"));
+  exports.Set("attentionBackwardSync", Napi::Function::New(env, attention_backward_sync, "attentionBackwardSync"));
+  exports.Set("decodeAttention", Napi::Function::New(env, decode_attention_async, "decodeAttention"));
+  exports.Set("decodeAttentionSync", Napi::Function::New(env, decode_attention_sync, "decodeAttentionSync"));
+  exports.Set("benchSgemmFloor", Napi::Function::New(env, bench_sgemm_floor, "benchSgemmFloor"));
   return exports;
 }
 

@@ -16,16 +16,6 @@ namespace txn {
 
 namespace {
 
-// Offsets drive every index the kernel computes: snapshot them so JS code running while
-// the worker computes cannot change them underneath it.
-tx::TensorView snapshot(const tx::TensorView& v, std::shared_ptr<std::vector<int32_t>>& store) {
-  if (!v.defined() || v.device != tx::Device::kCpu) return v;
-  store = std::make_shared<std::vector<int32_t>>(v.as<const int32_t>(), v.as<const int32_t>() + v.numel());
-  tx::TensorView copy = v;
-  copy.data = store->data();
-  return copy;
-}
-
 Job prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   tx::GroupedAdvantagesArgs a;
@@ -40,8 +30,8 @@ Job prepare(const Napi::CallbackInfo& info) {
 
   auto group_offsets = std::make_shared<std::vector<int32_t>>();
   auto seq_offsets = std::make_shared<std::vector<int32_t>>();
-  a.group_offsets = snapshot(a.group_offsets, group_offsets);
-  a.seq_offsets = snapshot(a.seq_offsets, seq_offsets);
+  a.group_offsets = snapshot_i32(a.group_offsets, group_offsets);
+  a.seq_offsets = snapshot_i32(a.seq_offsets, seq_offsets);
 
   Job job;
   job.result = Napi::Object::New(env);

@@ -25,4 +25,14 @@ Napi::Value set_threads(const Napi::CallbackInfo& info);
 Napi::Value bench_stream_copy(const Napi::CallbackInfo& info);
 Napi::Value bench_stream_read(const Napi::CallbackInfo& info);
 
+// attention.cpp
+Napi::Value attention_sync(const Napi::CallbackInfo& info);
+Napi::Value attention_async(const Napi::CallbackInfo& info);
+Napi::Value attention_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value attention_backward_async(const Napi::CallbackInfo& info);
+Napi::Value decode_attention_sync(const Napi::CallbackInfo& info);
+Napi::Value decode_attention_async(const Napi::CallbackInfo& info);
+// bench_gemm.cpp (benchmark floor only, not an engine op)
+Napi::Value bench_sgemm_floor(const Napi::CallbackInfo& info);
+
 }  // namespace txn

@@ -48,16 +48,6 @@ tx::DType logits_dtype(Napi::Env env, const Napi::Value& v) {
   throw_error(env, tx::Code::kDtype, "logits must be f32 or bf16");
 }
 
-// Targets drive every gather index: snapshot them so JS code running while the worker
-// computes cannot move an index out of range after the check.
-std::shared_ptr<std::vector<int32_t>> snapshot(tx::TensorView& v) {
-  auto store = std::make_shared<std::vector<int32_t>>();
-  if (v.device != tx::Device::kCpu || v.data == nullptr) return store;
-  store->assign(v.as<const int32_t>(), v.as<const int32_t>() + v.numel());
-  v.data = store->data();
-  return store;
-}
-
 void keep(Job& job, const Napi::CallbackInfo& info, size_t count) {
   Napi::Env env = info.Env();
   for (size_t i = 0; i < count; ++i) {
@@ -77,7 +67,8 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   a.ignore_index = int_arg(env, info[6], "opts.ignoreIndex");
   const bool with_entropy = info[7].ToBoolean().Value();
   throw_if_error(env, tx::validate_logprobs_inputs(a));
-  auto targets = snapshot(a.targets);
+  std::shared_ptr<std::vector<int32_t>> targets;
+  a.targets = snapshot_i32(a.targets, targets);
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -103,7 +94,8 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   a.ignore_index = int_arg(env, info[9], "opts.ignoreIndex");
   const bool in_place = info[10].ToBoolean().Value();
   throw_if_error(env, tx::validate_logprobs_backward_inputs(a));
-  auto targets = snapshot(a.targets);
+  std::shared_ptr<std::vector<int32_t>> targets;
+  a.targets = snapshot_i32(a.targets, targets);
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -129,7 +121,8 @@ Job prepare_linear_forward(const Napi::CallbackInfo& info) {
   a.ignore_index = int_arg(env, info[7], "opts.ignoreIndex");
   const bool with_entropy = info[8].ToBoolean().Value();
   throw_if_error(env, tx::validate_linear_logprobs_inputs(a));
-  auto targets = snapshot(a.targets);
+  std::shared_ptr<std::vector<int32_t>> targets;
+  a.targets = snapshot_i32(a.targets, targets);
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -154,7 +147,8 @@ Job prepare_linear_backward(const Napi::CallbackInfo& info) {
   a.temperature = number_arg(env, info[9], "opts.temperature");
   a.ignore_index = int_arg(env, info[10], "opts.ignoreIndex");
   throw_if_error(env, tx::validate_linear_logprobs_backward_inputs(a));
-  auto targets = snapshot(a.targets);
+  std::shared_ptr<std::vector<int32_t>> targets;
+  a.targets = snapshot_i32(a.targets, targets);
 
   Job job;
   job.result = Napi::Object::New(env);

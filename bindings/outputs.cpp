@@ -1,12 +1,16 @@
 #include "outputs.h"
 
 #include "device_buffer.h"
+#include "errors.h"
 #include "host_buffer.h"
 
 namespace txn {
 
 tx::TensorView new_output(Napi::Env env, Job& job, const char* key, const tx::TensorView& like,
-                          std::initializer_list<int64_t> shape, tx::DType dtype) {
+                          const std::vector<int64_t>& shape, tx::DType dtype) {
+  if (shape.size() > static_cast<size_t>(tx::kMaxDims)) {
+    throw_error(env, tx::Code::kShape, std::string(key) + " would have more than 4 dimensions");
+  }
   int64_t n = 1;
   for (int64_t s : shape) n *= s;
   void* data = nullptr;
@@ -20,7 +24,15 @@ tx::TensorView new_output(Napi::Env env, Job& job, const char* key, const tx::Te
   } else {
     job.result.Set(key, new_host_array(env, dtype, static_cast<size_t>(n), &data));
   }
-  return tx::TensorView::contiguous(data, shape, dtype, like.device, like.device_index);
+  tx::TensorView t = tx::TensorView::contiguous(data, {n}, dtype, like.device, like.device_index);
+  t.ndim = static_cast<int>(shape.size());
+  int64_t stride = 1;
+  for (int i = t.ndim - 1; i >= 0; --i) {
+    t.shape[i] = shape[static_cast<size_t>(i)];
+    t.strides[i] = stride;
+    stride *= shape[static_cast<size_t>(i)];
+  }
+  return t;
 }
 
 }  // namespace txn

@@ -3,7 +3,7 @@
 #pragma once
 #include <napi.h>
 
-#include <initializer_list>
+#include <vector>
 
 #include "op_runner.h"
 #include "tx/tensor.h"
@@ -13,6 +13,6 @@ namespace txn {
 // A new output of `shape` and `dtype` on the device of `like`, set as job.result[key]
 // (device outputs are also retained by the job).
 tx::TensorView new_output(Napi::Env env, Job& job, const char* key, const tx::TensorView& like,
-                          std::initializer_list<int64_t> shape, tx::DType dtype);
+                          const std::vector<int64_t>& shape, tx::DType dtype);
 
 }  // namespace txn

@@ -97,4 +97,12 @@ int32_t int_arg(Napi::Env env, const Napi::Value& v, const char* name) {
   return static_cast<int32_t>(d);
 }
 
+tx::TensorView snapshot_i32(const tx::TensorView& v, std::shared_ptr<std::vector<int32_t>>& store) {
+  if (!v.defined() || v.device != tx::Device::kCpu || v.data == nullptr) return v;
+  store = std::make_shared<std::vector<int32_t>>(v.as<const int32_t>(), v.as<const int32_t>() + v.numel());
+  tx::TensorView copy = v;
+  copy.data = store->data();
+  return copy;
+}
+
 }  // namespace txn

@@ -3,7 +3,9 @@
 #pragma once
 #include <napi.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "tx/tensor.h"
 
@@ -22,5 +24,10 @@ double number_arg(Napi::Env env, const Napi::Value& v, const char* name);
 int32_t int_arg(Napi::Env env, const Napi::Value& v, const char* name);
 
 const char* typed_array_name(napi_typedarray_type t);
+
+// Offsets and indices drive every address a kernel computes: ops copy them on the JS
+// thread so that JS code running while a worker computes cannot change them after the
+// checks. Returns a view of the copy (kept alive by `store`); device views pass through.
+tx::TensorView snapshot_i32(const tx::TensorView& v, std::shared_ptr<std::vector<int32_t>>& store);
 
 }  // namespace txn

@@ -24,3 +24,14 @@ export {
   type LogprobsResult,
   type LinearLogprobsGrads,
 } from './logprob.js';
+export {
+  attention,
+  attentionSync,
+  attentionBackward,
+  attentionBackwardSync,
+  decodeAttention,
+  decodeAttentionSync,
+  type AttentionOptions,
+  type AttentionResult,
+  type AttentionGrads,
+} from './attention.js';

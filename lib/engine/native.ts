@@ -79,6 +79,33 @@ type LinearLogprobsBackwardArgs = readonly [
   temperature: number, ignoreIndex: number,
 ];
 
+type AttentionTensor = Float32Array | Uint16Array | NativeDeviceBuffer;
+
+export interface NativeAttentionResult {
+  out: AttentionTensor;
+  lse: Float32Array | NativeDeviceBuffer;
+}
+
+export interface NativeAttentionGrads {
+  gradQ: AttentionTensor;
+  gradK: AttentionTensor;
+  gradV: AttentionTensor;
+}
+
+type AttentionArgs = [
+  dtype: number, q: AttentionTensor, qShape: number[], k: AttentionTensor, kShape: number[], v: AttentionTensor,
+  cuSeqlens: Int32Array, causal: boolean, scale: number,
+];
+type AttentionBackwardArgs = [
+  dtype: number, q: AttentionTensor, qShape: number[], k: AttentionTensor, kShape: number[], v: AttentionTensor,
+  out: AttentionTensor, lse: Float32Array | NativeDeviceBuffer, gradOut: AttentionTensor, cuSeqlens: Int32Array,
+  causal: boolean, scale: number,
+];
+type DecodeAttentionArgs = [
+  dtype: number, q: AttentionTensor, qShape: number[], kCache: AttentionTensor, kShape: number[],
+  vCache: AttentionTensor, lengths: Int32Array, scale: number,
+];
+
 export interface NativeAddon {
   init(txError: typeof TxError): void;
   DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
@@ -96,6 +123,14 @@ export interface NativeAddon {
   linearLogprobsSync(...args: LinearLogprobsArgs): NativeLogprobsResult;
   linearLogprobsBackward(...args: LinearLogprobsBackwardArgs): Promise<NativeLinearLogprobsBackwardResult>;
   linearLogprobsBackwardSync(...args: LinearLogprobsBackwardArgs): NativeLinearLogprobsBackwardResult;
+  attention(...args: AttentionArgs): Promise<NativeAttentionResult>;
+  attentionSync(...args: AttentionArgs): NativeAttentionResult;
+  attentionBackward(...args: AttentionBackwardArgs): Promise<NativeAttentionGrads>;
+  attentionBackwardSync(...args: AttentionBackwardArgs): NativeAttentionGrads;
+  decodeAttention(...args: DecodeAttentionArgs): Promise<NativeAttentionResult>;
+  decodeAttentionSync(...args: DecodeAttentionArgs): NativeAttentionResult;
+  /** Benchmark floor only (native/cpu/bench_gemm.cpp): C = A B, row-major f32. */
+  benchSgemmFloor(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -14,5 +14,9 @@ void logprobs(const LogprobsArgs& args);
 void logprobs_backward(const LogprobsBackwardArgs& args);
 void linear_logprobs(const LinearLogprobsArgs& args);
 void linear_logprobs_backward(const LinearLogprobsBackwardArgs& args);
+// Attention (attention.cpp, attention_backward.cpp). `scale` is already resolved (> 0).
+void attention(const AttentionArgs& args, float scale);
+void attention_backward(const AttentionBackwardArgs& args, float scale);
+void decode_attention(const DecodeAttentionArgs& args, float scale);
 
 }  // namespace tx::cpu

@@ -18,5 +18,10 @@ Status logprobs(const LogprobsArgs& args, cudaStream_t stream);
 Status logprobs_backward(const LogprobsBackwardArgs& args, cudaStream_t stream);
 Status linear_logprobs(const LinearLogprobsArgs& args, cudaStream_t stream);
 Status linear_logprobs_backward(const LinearLogprobsBackwardArgs& args, cudaStream_t stream);
+// Attention (attention.cu). `scale` is resolved (> 0); D is 64 or 128. Asynchronous on
+// `stream` except where host-side lengths must be copied (cu_seqlens, lengths).
+Status attention(const AttentionArgs& args, float scale, cudaStream_t stream);
+Status attention_backward(const AttentionBackwardArgs& args, float scale, cudaStream_t stream);
+Status decode_attention(const DecodeAttentionArgs& args, float scale, cudaStream_t stream);
 
 }  // namespace tx::cuda

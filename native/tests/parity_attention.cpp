@@ -1,0 +1,301 @@
+// Attention: CPU self-checks that run everywhere (decode == packed forward bit for bit,
+// the CUDA head-size check), and the CUDA kernels against their CPU twins: forward and
+// backward in f32 and bf16 (inputs rounded to bf16 first, so both sides see the same
+// values), decode against the CUDA forward. Without a usable GPU the CUDA cases SKIP.
+#include <cmath>
+#include <cstring>
+
+#include "parity.h"
+#include "tx/device.h"
+#include "tx/ops.h"
+
+namespace tx::parity {
+
+namespace {
+
+struct Problem {
+  int64_t nt;
+  int hq, hkv, d;
+  std::vector<int32_t> cu;
+  std::vector<float> q, k, v, dout;
+};
+
+Problem make_problem(std::mt19937_64& rng, const std::vector<int>& lengths, int hq, int hkv, int d) {
+  Problem p{0, hq, hkv, d, {0}, {}, {}, {}, {}};
+  for (int len : lengths) p.cu.push_back(p.cu.back() + len);
+  p.nt = p.cu.back();
+  p.q = random_floats(rng, static_cast<size_t>(p.nt * hq * d), -2.0f, 2.0f);
+  p.k = random_floats(rng, static_cast<size_t>(p.nt * hkv * d), -2.0f, 2.0f);
+  p.v = random_floats(rng, static_cast<size_t>(p.nt * hkv * d), -1.0f, 1.0f);
+  p.dout = random_floats(rng, static_cast<size_t>(p.nt * hq * d), -1.0f, 1.0f);
+  return p;
+}
+
+TensorView view3(void* data, int64_t a, int64_t b, int64_t c, DType dt = DType::kF32, Device dev = Device::kCpu) {
+  return TensorView::contiguous(data, {a, b, c}, dt, dev);
+}
+
+struct Forward {
+  std::vector<float> out, lse;
+};
+
+Status cpu_forward(Problem& p, Forward& f, bool causal) {
+  f.out.assign(p.q.size(), NAN);
+  f.lse.assign(static_cast<size_t>(p.hq * p.nt), NAN);
+  AttentionArgs a;
+  a.q = view3(p.q.data(), p.nt, p.hq, p.d);
+  a.k = view3(p.k.data(), p.nt, p.hkv, p.d);
+  a.v = view3(p.v.data(), p.nt, p.hkv, p.d);
+  a.cu_seqlens = TensorView::contiguous(p.cu.data(), {static_cast<int64_t>(p.cu.size())}, DType::kI32);
+  a.causal = causal;
+  a.out = view3(f.out.data(), p.nt, p.hq, p.d);
+  a.lse = TensorView::contiguous(f.lse.data(), {p.hq, p.nt}, DType::kF32);
+  return attention(a);
+}
+
+// Decodes every position of every sequence against a cache holding its prefix and
+// compares with the packed forward, bit for bit.
+void cpu_decode_check(const Options& opts, std::vector<CaseResult>& out) {
+  CaseResult r{"decodeAttention", "== packed forward, bitwise, Hq=8 Hkv=2 D=64", "cpu"};
+  std::mt19937_64 rng(opts.seed);
+  Problem p = make_problem(rng, {1, 64, 65, 100}, 8, 2, 64);
+  Forward f;
+  if (!ok_or(cpu_forward(p, f, true), r)) return out.push_back(r);
+  const int64_t batch = static_cast<int64_t>(p.cu.size()) - 1, tmax = 100;
+  const int64_t row = static_cast<int64_t>(p.hkv) * p.d;
+  int mismatches = 0;
+  for (int64_t b = 0; b < batch; ++b) {
+    const int len = p.cu[b + 1] - p.cu[b];
+    std::vector<float> kc(tmax * row, 0.0f), vc(tmax * row, 0.0f);
+    std::memcpy(kc.data(), p.k.data() + p.cu[b] * row, sizeof(float) * len * row);
+    std::memcpy(vc.data(), p.v.data() + p.cu[b] * row, sizeof(float) * len * row);
+    for (int pos = 0; pos < len; ++pos) {
+      const int64_t tok = p.cu[b] + pos;
+      std::vector<float> o(static_cast<size_t>(p.hq * p.d)), l(p.hq);
+      int32_t length = pos + 1;
+      DecodeAttentionArgs a;
+      a.q = view3(p.q.data() + tok * p.hq * p.d, 1, p.hq, p.d);
+      a.k_cache = TensorView::contiguous(kc.data(), {1, tmax, p.hkv, p.d}, DType::kF32);
+      a.v_cache = TensorView::contiguous(vc.data(), {1, tmax, p.hkv, p.d}, DType::kF32);
+      a.lengths = TensorView::contiguous(&length, {1}, DType::kI32);
+      a.out = view3(o.data(), 1, p.hq, p.d);
+      a.lse = TensorView::contiguous(l.data(), {1, p.hq}, DType::kF32);
+      if (!ok_or(decode_attention(a), r)) return out.push_back(r);
+      if (std::memcmp(o.data(), f.out.data() + tok * p.hq * p.d, sizeof(float) * o.size()) != 0) ++mismatches;
+      for (int h = 0; h < p.hq; ++h)
+        if (std::memcmp(&l[h], &f.lse[h * p.nt + tok], sizeof(float)) != 0) ++mismatches;
+    }
+  }
+  r.passed = mismatches == 0;
+  if (!r.passed) r.detail = std::to_string(mismatches) + " rows differ";
+  out.push_back(r);
+}
+
+// The CUDA head-size check fires before any device memory is touched, so it runs here.
+void cpu_validation_check(std::vector<CaseResult>& out) {
+  CaseResult r{"attention", "D=80 on CUDA rejected (E_SHAPE)", "cpu"};
+  static float dummy[1];
+  int32_t cu[2] = {0, 4};
+  AttentionArgs a;
+  a.q = view3(dummy, 4, 2, 80, DType::kF32, Device::kCuda);
+  a.k = view3(dummy, 4, 2, 80, DType::kF32, Device::kCuda);
+  a.v = view3(dummy, 4, 2, 80, DType::kF32, Device::kCuda);
+  a.cu_seqlens = TensorView::contiguous(cu, {2}, DType::kI32);
+  const Status s = validate_attention_inputs(a);
+  r.passed = s.code() == Code::kShape && s.message().find("q.shape[2]") != std::string::npos;
+  if (!r.passed) r.detail = s.message();
+  out.push_back(r);
+}
+
+uint16_t to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
+  return static_cast<uint16_t>(u >> 16);
+}
+float from_bf16(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+// Device copy of a host array, as f32 or bf16 bits; freed by the owner.
+struct DeviceArray {
+  void* ptr = nullptr;
+  size_t n = 0;
+  DType dt = DType::kF32;
+  ~DeviceArray() { if (ptr) cuda_free(ptr, 0); }
+  Status upload(const std::vector<float>& host, DType dtype) {
+    n = host.size();
+    dt = dtype;
+    TX_RETURN_IF_ERROR(cuda_malloc(&ptr, n * dtype_size(dtype), 0));
+    if (dtype == DType::kF32) return cuda_copy_to_device(ptr, host.data(), n * 4, 0);
+    std::vector<uint16_t> h(n);
+    for (size_t i = 0; i < n; ++i) h[i] = to_bf16(host[i]);
+    return cuda_copy_to_device(ptr, h.data(), n * 2, 0);
+  }
+  Status alloc(size_t count, DType dtype) {
+    n = count;
+    dt = dtype;
+    return cuda_malloc(&ptr, n * dtype_size(dtype), 0);
+  }
+  Status download(std::vector<float>& host) const {
+    host.resize(n);
+    if (dt == DType::kF32) return cuda_copy_to_host(host.data(), ptr, n * 4, 0);
+    std::vector<uint16_t> h(n);
+    TX_RETURN_IF_ERROR(cuda_copy_to_host(h.data(), ptr, n * 2, 0));
+    for (size_t i = 0; i < n; ++i) host[i] = from_bf16(h[i]);
+    return Status::ok();
+  }
+};
+
+double max_rel_err(const std::vector<float>& got, const std::vector<float>& want, bool* nan) {
+  double m = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isnan(got[i]) || std::isnan(want[i])) *nan = true;
+    m = std::max(m, std::fabs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::fabs(static_cast<double>(want[i]))));
+  }
+  return m;
+}
+
+void round_to_bf16(std::vector<float>& x) {
+  for (float& e : x) e = from_bf16(to_bf16(e));
+}
+
+void cuda_case(const Options& opts, std::vector<CaseResult>& out, int d, DType dt, bool causal) {
+  const std::string name = std::string(dt == DType::kBF16 ? "bf16" : "f32") + " D=" + std::to_string(d) +
+                           (causal ? " causal" : " full") + " Hq=8 Hkv=2";
+  CaseResult rf{"attention", name, "cuda"}, rb{"attentionBackward", name, "cuda"}, rd{"decodeAttention", name, "cuda"};
+  std::mt19937_64 rng(opts.seed + d);
+  Problem p = make_problem(rng, {1, 77, 128, 300, 5}, 8, 2, d);
+  if (dt == DType::kBF16) {
+    for (auto* x : {&p.q, &p.k, &p.v, &p.dout}) round_to_bf16(*x);
+  }
+  const double tol = dt == DType::kBF16 ? 2e-2 : 1e-4;
+  // CPU twin.
+  Forward f;
+  if (!ok_or(cpu_forward(p, f, causal), rf)) return out.push_back(rf);
+  std::vector<float> gq(p.q.size()), gk(p.k.size()), gv(p.v.size());
+  AttentionBackwardArgs hb;
+  hb.q = view3(p.q.data(), p.nt, p.hq, p.d);
+  hb.k = view3(p.k.data(), p.nt, p.hkv, p.d);
+  hb.v = view3(p.v.data(), p.nt, p.hkv, p.d);
+  hb.out = view3(f.out.data(), p.nt, p.hq, p.d);
+  hb.grad_out = view3(p.dout.data(), p.nt, p.hq, p.d);
+  hb.lse = TensorView::contiguous(f.lse.data(), {p.hq, p.nt}, DType::kF32);
+  hb.cu_seqlens = TensorView::contiguous(p.cu.data(), {static_cast<int64_t>(p.cu.size())}, DType::kI32);
+  hb.causal = causal;
+  hb.grad_q = view3(gq.data(), p.nt, p.hq, p.d);
+  hb.grad_k = view3(gk.data(), p.nt, p.hkv, p.d);
+  hb.grad_v = view3(gv.data(), p.nt, p.hkv, p.d);
+  if (!ok_or(attention_backward(hb), rb)) return out.push_back(rb);
+
+  DeviceArray dq, dk, dv, ddo, dout, dlse, dgq, dgk, dgv;
+  Status s = dq.upload(p.q, dt);
+  if (s.is_ok()) s = dk.upload(p.k, dt);
+  if (s.is_ok()) s = dv.upload(p.v, dt);
+  if (s.is_ok()) s = ddo.upload(p.dout, dt);
+  if (s.is_ok()) s = dout.alloc(p.q.size(), dt);
+  if (s.is_ok()) s = dlse.alloc(f.lse.size(), DType::kF32);
+  if (s.is_ok()) s = dgq.alloc(p.q.size(), dt);
+  if (s.is_ok()) s = dgk.alloc(p.k.size(), dt);
+  if (s.is_ok()) s = dgv.alloc(p.v.size(), dt);
+  if (!ok_or(s, rf)) return out.push_back(rf);
+  AttentionArgs a;
+  a.q = view3(dq.ptr, p.nt, p.hq, p.d, dt, Device::kCuda);
+  a.k = view3(dk.ptr, p.nt, p.hkv, p.d, dt, Device::kCuda);
+  a.v = view3(dv.ptr, p.nt, p.hkv, p.d, dt, Device::kCuda);
+  a.cu_seqlens = hb.cu_seqlens;
+  a.causal = causal;
+  a.out = view3(dout.ptr, p.nt, p.hq, p.d, dt, Device::kCuda);
+  a.lse = TensorView::contiguous(dlse.ptr, {p.hq, p.nt}, DType::kF32, Device::kCuda);
+  std::vector<float> got_out, got_lse;
+  if (ok_or(attention(a), rf) && ok_or(dout.download(got_out), rf) && ok_or(dlse.download(got_lse), rf)) {
+    bool nan = false;
+    rf.max_abs_err = std::max(max_rel_err(got_out, f.out, &nan), max_rel_err(got_lse, f.lse, &nan));
+    rf.passed = !nan && rf.max_abs_err < tol;
+    if (nan) rf.detail = "NaN";
+    if (rf.passed && opts.bench) rf.ms = median_ms(2, 10, [&] { attention(a); });
+  }
+  out.push_back(rf);
+
+  AttentionBackwardArgs b = hb;
+  b.q = a.q;
+  b.k = a.k;
+  b.v = a.v;
+  b.out = a.out;
+  b.lse = a.lse;
+  b.grad_out = view3(ddo.ptr, p.nt, p.hq, p.d, dt, Device::kCuda);
+  b.grad_q = view3(dgq.ptr, p.nt, p.hq, p.d, dt, Device::kCuda);
+  b.grad_k = view3(dgk.ptr, p.nt, p.hkv, p.d, dt, Device::kCuda);
+  b.grad_v = view3(dgv.ptr, p.nt, p.hkv, p.d, dt, Device::kCuda);
+  std::vector<float> got_gq, got_gk, got_gv;
+  if (ok_or(attention_backward(b), rb) && ok_or(dgq.download(got_gq), rb) && ok_or(dgk.download(got_gk), rb) &&
+      ok_or(dgv.download(got_gv), rb)) {
+    bool nan = false;
+    rb.max_abs_err = std::max({max_rel_err(got_gq, gq, &nan), max_rel_err(got_gk, gk, &nan), max_rel_err(got_gv, gv, &nan)});
+    rb.passed = !nan && rb.max_abs_err < tol * 10;
+    if (nan) rb.detail = "NaN";
+    // Deterministic: a second run gives the same bits.
+    std::vector<float> again;
+    if (rb.passed && ok_or(attention_backward(b), rb) && ok_or(dgk.download(again), rb) &&
+        std::memcmp(again.data(), got_gk.data(), again.size() * 4) != 0) {
+      rb.passed = false;
+      rb.detail = "gradK differs between two runs";
+    }
+    if (rb.passed && opts.bench) rb.ms = median_ms(2, 10, [&] { attention_backward(b); });
+  }
+  out.push_back(rb);
+
+  // Decode the last token of each sequence against its prefix (the cache is the packed k/v
+  // of one sequence at a time) and compare with the CUDA forward, bit for bit.
+  if (causal) {
+    int mismatches = 0;
+    const int64_t row = static_cast<int64_t>(p.hkv) * p.d;
+    for (size_t bi = 0; bi + 1 < p.cu.size() && rd.detail.empty(); ++bi) {
+      const int len = p.cu[bi + 1] - p.cu[bi];
+      const int64_t tok = p.cu[bi + 1] - 1;
+      const size_t esz = dtype_size(dt);
+      int32_t length = len;
+      DecodeAttentionArgs da;
+      da.q = view3(static_cast<char*>(dq.ptr) + tok * p.hq * p.d * esz, 1, p.hq, p.d, dt, Device::kCuda);
+      da.k_cache = TensorView::contiguous(static_cast<char*>(dk.ptr) + p.cu[bi] * row * esz, {1, len, p.hkv, p.d}, dt, Device::kCuda);
+      da.v_cache = TensorView::contiguous(static_cast<char*>(dv.ptr) + p.cu[bi] * row * esz, {1, len, p.hkv, p.d}, dt, Device::kCuda);
+      da.lengths = TensorView::contiguous(&length, {1}, DType::kI32);
+      DeviceArray o, l;
+      if (!ok_or(o.alloc(static_cast<size_t>(p.hq * p.d), dt), rd) || !ok_or(l.alloc(p.hq, DType::kF32), rd)) break;
+      da.out = view3(o.ptr, 1, p.hq, p.d, dt, Device::kCuda);
+      da.lse = TensorView::contiguous(l.ptr, {1, p.hq}, DType::kF32, Device::kCuda);
+      std::vector<float> go;
+      if (!ok_or(decode_attention(da), rd) || !ok_or(o.download(go), rd)) break;
+      if (std::memcmp(go.data(), got_out.data() + tok * p.hq * p.d, go.size() * 4) != 0) ++mismatches;
+    }
+    if (rd.detail.empty()) {
+      rd.passed = mismatches == 0;
+      if (mismatches) rd.detail = std::to_string(mismatches) + " sequences differ from the CUDA forward";
+    }
+    out.push_back(rd);
+  }
+}
+
+void suite(const Options& opts, std::vector<CaseResult>& out) {
+  cpu_decode_check(opts, out);
+  cpu_validation_check(out);
+  if (!cuda_report().usable) {
+    CaseResult r{"attention", "all CUDA cases", "cuda"};
+    r.skipped = true;
+    r.detail = "CUDA not usable: " + cuda_report().reason;
+    out.push_back(r);
+    return;
+  }
+  for (int d : {64, 128})
+    for (DType dt : {DType::kF32, DType::kBF16})
+      for (bool causal : {true, false}) cuda_case(opts, out, d, dt, causal);
+}
+
+Register reg("attention", suite);
+
+}  // namespace
+
+}  // namespace tx::parity
