@@ -29,6 +29,8 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("benchStreamRead", Napi::Function::New(env, bench_stream_read, "benchStreamRead"));
   exports.Set("groupedAdvantages", Napi::Function::New(env, grouped_advantages_async, "groupedAdvantages"));
   exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
+  exports.Set("grpoLoss", Napi::Function::New(env, grpo_loss_async, "grpoLoss"));
+  exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
   return exports;
 }
 

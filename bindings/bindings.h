@@ -16,3 +16,9 @@ Napi::Value bench_stream_copy(const Napi::CallbackInfo& info);
 Napi::Value bench_stream_read(const Napi::CallbackInfo& info);
 
 }  // namespace txn
+
+// grpo_loss.cpp (appended block)
+namespace txn {
+Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info);
+Napi::Value grpo_loss_async(const Napi::CallbackInfo& info);
+}  // namespace txn

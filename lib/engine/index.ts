@@ -9,3 +9,13 @@ export {
   type GroupedAdvantagesOptions,
   type GroupedAdvantagesResult,
 } from './advantage.js';
+export {
+  grpoLoss,
+  grpoLossSync,
+  type GrpoConfig,
+  type GrpoLossInputs,
+  type GrpoLossResult,
+  type GrpoLossStats,
+  type KlType,
+  type LossAggregation,
+} from './grpo_loss.js';

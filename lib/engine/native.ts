@@ -108,3 +108,31 @@ function announceCpuFallback(report: NativeDevicesReport): void {
   announced = true;
   process.stderr.write(`toolexpander: CUDA compiled but not usable (${report.cuda.reason}); using the CPU\n`);
 }
+
+// ---- grpoLoss (appended block) ----
+export interface NativeGrpoLossResult {
+  gradLogp: Float32Array | NativeDeviceBuffer;
+  /** loss, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean, tokens */
+  scalars: Float64Array;
+}
+
+export type GrpoLossArgs = [
+  logp: NativeVector,
+  oldLogp: NativeVector,
+  refLogp: NativeVector | undefined,
+  advantages: NativeVector,
+  mask: NativeVector,
+  seqOffsets: Int32Array,
+  clipLow: number,
+  clipHigh: number,
+  dualClip: number,
+  klCoef: number,
+  klType: number,
+  aggregation: number,
+  normConstant: number | undefined,
+];
+
+export interface NativeAddon {
+  grpoLoss(...args: GrpoLossArgs): Promise<NativeGrpoLossResult>;
+  grpoLossSync(...args: GrpoLossArgs): NativeGrpoLossResult;
+}

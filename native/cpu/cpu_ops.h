@@ -10,3 +10,11 @@ namespace tx::cpu {
 int64_t grouped_advantages(const GroupedAdvantagesArgs& args);
 
 }  // namespace tx::cpu
+
+// GRPO loss (appended block).
+namespace tx::cpu {
+
+// Writes gradLogp and *result; returns the first masked token with a non-finite input, or -1.
+int64_t grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result);
+
+}  // namespace tx::cpu

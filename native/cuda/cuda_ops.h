@@ -13,3 +13,12 @@ namespace tx::cuda {
 Status grouped_advantages(const GroupedAdvantagesArgs& args, int64_t* first_bad, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// GRPO loss (appended block).
+namespace tx::cuda {
+
+// Writes gradLogp and *result (synchronizes `stream`); *first_bad = first masked token with
+// a non-finite input, or -1.
+Status grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result, int64_t* first_bad, cudaStream_t stream);
+
+}  // namespace tx::cuda
