@@ -31,6 +31,8 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
   exports.Set("grpoLoss", Napi::Function::New(env, grpo_loss_async, "grpoLoss"));
   exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
+  exports.Set("adamwStep", Napi::Function::New(env, adamw_step_async, "adamwStep"));
+  exports.Set("adamwStepSync", Napi::Function::New(env, adamw_step_sync, "adamwStepSync"));
   return exports;
 }
 

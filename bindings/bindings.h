@@ -22,3 +22,9 @@ namespace txn {
 Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info);
 Napi::Value grpo_loss_async(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// adamw.cpp (appended block)
+namespace txn {
+Napi::Value adamw_step_sync(const Napi::CallbackInfo& info);
+Napi::Value adamw_step_async(const Napi::CallbackInfo& info);
+}  // namespace txn

@@ -19,3 +19,4 @@ export {
   type KlType,
   type LossAggregation,
 } from './grpo_loss.js';
+export { adamwStep, adamwStepSync, type AdamWConfig, type AdamWResult, type AdamWState } from './adamw.js';

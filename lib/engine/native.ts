@@ -136,3 +136,24 @@ export interface NativeAddon {
   grpoLoss(...args: GrpoLossArgs): Promise<NativeGrpoLossResult>;
   grpoLossSync(...args: GrpoLossArgs): NativeGrpoLossResult;
 }
+
+// ---- adamwStep (appended block) ----
+export type AdamWArgs = [
+  params: NativeVector,
+  grads: NativeVector,
+  expAvg: NativeVector,
+  expAvgSq: NativeVector,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  step: number,
+  maxGradNorm: number,
+];
+
+export interface NativeAddon {
+  /** Resolves to { scalars: [gradNorm, clipScale] }; the vectors are updated in place. */
+  adamwStep(...args: AdamWArgs): Promise<{ scalars: Float64Array }>;
+  adamwStepSync(...args: AdamWArgs): { scalars: Float64Array };
+}

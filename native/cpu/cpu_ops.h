@@ -18,3 +18,11 @@ namespace tx::cpu {
 int64_t grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result);
 
 }  // namespace tx::cpu
+
+// AdamW (appended block).
+namespace tx::cpu {
+
+// Fills result->grad_norm; returns false (nothing updated) when the norm is not finite.
+bool adamw_step(const AdamWArgs& args, AdamWResult* result);
+
+}  // namespace tx::cpu

@@ -22,3 +22,11 @@ namespace tx::cuda {
 Status grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result, int64_t* first_bad, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// AdamW (appended block).
+namespace tx::cuda {
+
+// Fills result; *finite = false (nothing updated) when the gradient norm is not finite.
+Status adamw_step(const AdamWArgs& args, AdamWResult* result, bool* finite, cudaStream_t stream);
+
+}  // namespace tx::cuda
