@@ -33,6 +33,8 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
   exports.Set("adamwStep", Napi::Function::New(env, adamw_step_async, "adamwStep"));
   exports.Set("adamwStepSync", Napi::Function::New(env, adamw_step_sync, "adamwStepSync"));
+  exports.Set("sample", Napi::Function::New(env, sample_async, "sample"));
+  exports.Set("sampleSync", Napi::Function::New(env, sample_sync, "sampleSync"));
   return exports;
 }
 

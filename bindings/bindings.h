@@ -28,3 +28,9 @@ namespace txn {
 Napi::Value adamw_step_sync(const Napi::CallbackInfo& info);
 Napi::Value adamw_step_async(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// sampling.cpp (appended block)
+namespace txn {
+Napi::Value sample_sync(const Napi::CallbackInfo& info);
+Napi::Value sample_async(const Napi::CallbackInfo& info);
+}  // namespace txn

@@ -20,3 +20,4 @@ export {
   type LossAggregation,
 } from './grpo_loss.js';
 export { adamwStep, adamwStepSync, type AdamWConfig, type AdamWResult, type AdamWState } from './adamw.js';
+export { sampleTokens, sampleTokensSync, type SampleOptions } from './sampling.js';

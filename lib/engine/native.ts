@@ -157,3 +157,20 @@ export interface NativeAddon {
   adamwStep(...args: AdamWArgs): Promise<{ scalars: Float64Array }>;
   adamwStepSync(...args: AdamWArgs): { scalars: Float64Array };
 }
+
+// ---- sample (appended block) ----
+export type SampleArgs = [
+  logits: NativeVector,
+  vocab: number,
+  seqIds: Int32Array,
+  positions: Int32Array,
+  seed: number,
+  temperature: number,
+  topK: number,
+  topP: number,
+];
+
+export interface NativeAddon {
+  sample(...args: SampleArgs): Promise<{ tokens: Int32Array | NativeDeviceBuffer }>;
+  sampleSync(...args: SampleArgs): { tokens: Int32Array | NativeDeviceBuffer };
+}

@@ -26,3 +26,12 @@ namespace tx::cpu {
 bool adamw_step(const AdamWArgs& args, AdamWResult* result);
 
 }  // namespace tx::cpu
+
+// Sampling (appended block).
+namespace tx::cpu {
+
+// Writes tokens. Returns -1, or the flat index of the first NaN/+Inf logit, or (with
+// *empty_row set) the first row without a finite logit.
+int64_t sample(const SampleArgs& args, bool* empty_row);
+
+}  // namespace tx::cpu

@@ -30,3 +30,11 @@ namespace tx::cuda {
 Status adamw_step(const AdamWArgs& args, AdamWResult* result, bool* finite, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// Sampling (appended block).
+namespace tx::cuda {
+
+// As cpu::sample; synchronizes `stream`. *bad = -1 when every row sampled.
+Status sample(const SampleArgs& args, int64_t* bad, bool* empty_row, cudaStream_t stream);
+
+}  // namespace tx::cuda
