@@ -35,6 +35,8 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("adamwStepSync", Napi::Function::New(env, adamw_step_sync, "adamwStepSync"));
   exports.Set("sample", Napi::Function::New(env, sample_async, "sample"));
   exports.Set("sampleSync", Napi::Function::New(env, sample_sync, "sampleSync"));
+  exports.Set("gemm", Napi::Function::New(env, gemm_async, "gemm"));
+  exports.Set("gemmSync", Napi::Function::New(env, gemm_sync, "gemmSync"));
   return exports;
 }
 

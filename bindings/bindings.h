@@ -34,3 +34,9 @@ namespace txn {
 Napi::Value sample_sync(const Napi::CallbackInfo& info);
 Napi::Value sample_async(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// gemm.cpp (appended block)
+namespace txn {
+Napi::Value gemm_sync(const Napi::CallbackInfo& info);
+Napi::Value gemm_async(const Napi::CallbackInfo& info);
+}  // namespace txn

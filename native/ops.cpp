@@ -303,3 +303,22 @@ Status sample(const SampleArgs& a) {
 }
 
 }  // namespace tx
+
+// ---- GEMM (appended block; KERNELS.md section 5) ----
+namespace tx {
+
+Status gemm(const GemmArgs& g) {
+  if (g.m < 0 || g.n < 0 || g.k < 0) return {Code::kRange, "m, n and k must be >= 0"};
+  TX_RETURN_IF_ERROR(check::vector(g.a, "a", DType::kF32, g.m * g.k));
+  TX_RETURN_IF_ERROR(check::vector(g.b, "b", DType::kF32, g.k * g.n));
+  TX_RETURN_IF_ERROR(check::vector(g.c, "c", DType::kF32, g.m * g.n));
+  TX_RETURN_IF_ERROR(check::on_host(g.a, "a"));
+  TX_RETURN_IF_ERROR(check::on_host(g.b, "b"));
+  TX_RETURN_IF_ERROR(check::on_host(g.c, "c"));
+  if (!std::isfinite(g.alpha)) return {Code::kRange, "opts.alpha must be finite"};
+  if (!std::isfinite(g.beta)) return {Code::kRange, "opts.beta must be finite"};
+  cpu::gemm(g);
+  return Status::ok();
+}
+
+}  // namespace tx

@@ -174,3 +174,14 @@ export interface NativeAddon {
   sample(...args: SampleArgs): Promise<{ tokens: Int32Array | NativeDeviceBuffer }>;
   sampleSync(...args: SampleArgs): { tokens: Int32Array | NativeDeviceBuffer };
 }
+
+// ---- gemm (appended block) ----
+export type GemmArgs = [
+  a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
+  transA: boolean, transB: boolean, alpha: number, beta: number,
+];
+
+export interface NativeAddon {
+  gemm(...args: GemmArgs): Promise<{ c: Float32Array }>;
+  gemmSync(...args: GemmArgs): { c: Float32Array };
+}

@@ -35,3 +35,10 @@ namespace tx::cpu {
 int64_t sample(const SampleArgs& args, bool* empty_row);
 
 }  // namespace tx::cpu
+
+// GEMM (appended block).
+namespace tx::cpu {
+
+void gemm(const GemmArgs& args);
+
+}  // namespace tx::cpu

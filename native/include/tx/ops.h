@@ -141,3 +141,20 @@ Status sample(const SampleArgs& args);
 Status validate_sample_inputs(const SampleArgs& args);
 
 }  // namespace tx
+
+// GEMM (appended block: one family, one namespace block).
+namespace tx {
+
+// ---- 5. GEMM, f32 on the CPU: C = alpha op(A) op(B) + beta C (row-major) ----
+// op(A) is M x K (A stored M x K, or K x M when trans_a); op(B) is K x N (stored K x N, or
+// N x K when trans_b); C is M x N. beta = 0 ignores C's old contents (NaN included).
+struct GemmArgs {
+  TensorView a, b, c;  // flat f32 vectors
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  double alpha = 1, beta = 0;
+};
+
+Status gemm(const GemmArgs& args);
+
+}  // namespace tx
