@@ -45,6 +45,14 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("decodeAttention", Napi::Function::New(env, decode_attention_async, "decodeAttention"));
   exports.Set("decodeAttentionSync", Napi::Function::New(env, decode_attention_sync, "decodeAttentionSync"));
   exports.Set("benchSgemmFloor", Napi::Function::New(env, bench_sgemm_floor, "benchSgemmFloor"));
+  exports.Set("grpoLoss", Napi::Function::New(env, grpo_loss_async, "grpoLoss"));
+  exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
+  exports.Set("adamwStep", Napi::Function::New(env, adamw_step_async, "adamwStep"));
+  exports.Set("adamwStepSync", Napi::Function::New(env, adamw_step_sync, "adamwStepSync"));
+  exports.Set("sample", Napi::Function::New(env, sample_async, "sample"));
+  exports.Set("sampleSync", Napi::Function::New(env, sample_sync, "sampleSync"));
+  exports.Set("gemm", Napi::Function::New(env, gemm_async, "gemm"));
+  exports.Set("gemmSync", Napi::Function::New(env, gemm_sync, "gemmSync"));
   return exports;
 }
 

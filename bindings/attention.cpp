@@ -13,7 +13,6 @@
 #include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
-#include "host_buffer.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"

@@ -36,3 +36,27 @@ Napi::Value decode_attention_async(const Napi::CallbackInfo& info);
 Napi::Value bench_sgemm_floor(const Napi::CallbackInfo& info);
 
 }  // namespace txn
+
+// grpo_loss.cpp (appended block)
+namespace txn {
+Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info);
+Napi::Value grpo_loss_async(const Napi::CallbackInfo& info);
+}  // namespace txn
+
+// adamw.cpp (appended block)
+namespace txn {
+Napi::Value adamw_step_sync(const Napi::CallbackInfo& info);
+Napi::Value adamw_step_async(const Napi::CallbackInfo& info);
+}  // namespace txn
+
+// sampling.cpp (appended block)
+namespace txn {
+Napi::Value sample_sync(const Napi::CallbackInfo& info);
+Napi::Value sample_async(const Napi::CallbackInfo& info);
+}  // namespace txn
+
+// gemm.cpp (appended block)
+namespace txn {
+Napi::Value gemm_sync(const Napi::CallbackInfo& info);
+Napi::Value gemm_async(const Napi::CallbackInfo& info);
+}  // namespace txn

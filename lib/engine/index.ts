@@ -35,3 +35,16 @@ export {
   type AttentionResult,
   type AttentionGrads,
 } from './attention.js';
+export {
+  grpoLoss,
+  grpoLossSync,
+  type GrpoConfig,
+  type GrpoLossInputs,
+  type GrpoLossResult,
+  type GrpoLossStats,
+  type KlType,
+  type LossAggregation,
+} from './grpo_loss.js';
+export { adamwStep, adamwStepSync, type AdamWConfig, type AdamWResult, type AdamWState } from './adamw.js';
+export { sampleTokens, sampleTokensSync, type SampleOptions } from './sampling.js';
+export { gemm, gemmSync, type GemmOptions } from './gemm.js';

@@ -182,3 +182,80 @@ function announceCpuFallback(report: NativeDevicesReport): void {
   announced = true;
   process.stderr.write(`toolexpander: CUDA compiled but not usable (${report.cuda.reason}); using the CPU\n`);
 }
+
+// ---- grpoLoss (appended block) ----
+export interface NativeGrpoLossResult {
+  gradLogp: Float32Array | NativeDeviceBuffer;
+  /** loss, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean, tokens */
+  scalars: Float64Array;
+}
+
+export type GrpoLossArgs = [
+  logp: NativeVector,
+  oldLogp: NativeVector,
+  refLogp: NativeVector | undefined,
+  advantages: NativeVector,
+  mask: NativeVector,
+  seqOffsets: Int32Array,
+  clipLow: number,
+  clipHigh: number,
+  dualClip: number,
+  klCoef: number,
+  klType: number,
+  aggregation: number,
+  normConstant: number | undefined,
+];
+
+export interface NativeAddon {
+  grpoLoss(...args: GrpoLossArgs): Promise<NativeGrpoLossResult>;
+  grpoLossSync(...args: GrpoLossArgs): NativeGrpoLossResult;
+}
+
+// ---- adamwStep (appended block) ----
+export type AdamWArgs = [
+  params: NativeVector,
+  grads: NativeVector,
+  expAvg: NativeVector,
+  expAvgSq: NativeVector,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  step: number,
+  maxGradNorm: number,
+];
+
+export interface NativeAddon {
+  /** Resolves to { scalars: [gradNorm, clipScale] }; the vectors are updated in place. */
+  adamwStep(...args: AdamWArgs): Promise<{ scalars: Float64Array }>;
+  adamwStepSync(...args: AdamWArgs): { scalars: Float64Array };
+}
+
+// ---- sample (appended block) ----
+export type SampleArgs = [
+  logits: NativeVector,
+  vocab: number,
+  seqIds: Int32Array,
+  positions: Int32Array,
+  seed: number,
+  temperature: number,
+  topK: number,
+  topP: number,
+];
+
+export interface NativeAddon {
+  sample(...args: SampleArgs): Promise<{ tokens: Int32Array | NativeDeviceBuffer }>;
+  sampleSync(...args: SampleArgs): { tokens: Int32Array | NativeDeviceBuffer };
+}
+
+// ---- gemm (appended block) ----
+export type GemmArgs = [
+  a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
+  transA: boolean, transB: boolean, alpha: number, beta: number,
+];
+
+export interface NativeAddon {
+  gemm(...args: GemmArgs): Promise<{ c: Float32Array }>;
+  gemmSync(...args: GemmArgs): { c: Float32Array };
+}

@@ -25,3 +25,28 @@ Status attention_backward(const AttentionBackwardArgs& args, float scale, cudaSt
 Status decode_attention(const DecodeAttentionArgs& args, float scale, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// GRPO loss (appended block).
+namespace tx::cuda {
+
+// Writes gradLogp and *result (synchronizes `stream`); *first_bad = first masked token with
+// a non-finite input, or -1.
+Status grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result, int64_t* first_bad, cudaStream_t stream);
+
+}  // namespace tx::cuda
+
+// AdamW (appended block).
+namespace tx::cuda {
+
+// Fills result; *finite = false (nothing updated) when the gradient norm is not finite.
+Status adamw_step(const AdamWArgs& args, AdamWResult* result, bool* finite, cudaStream_t stream);
+
+}  // namespace tx::cuda
+
+// Sampling (appended block).
+namespace tx::cuda {
+
+// As cpu::sample; synchronizes `stream`. *bad = -1 when every row sampled.
+Status sample(const SampleArgs& args, int64_t* bad, bool* empty_row, cudaStream_t stream);
+
+}  // namespace tx::cuda

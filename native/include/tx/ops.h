@@ -149,3 +149,120 @@ void set_cpu_threads(int n);  // n <= 0: back to the hardware default
 const char* cpu_simd();       // widest SIMD the build targets: "avx512", "avx2", "sse2", "neon", "scalar"
 
 }  // namespace tx
+
+// GRPO loss (appended block: one family, one namespace block).
+namespace tx {
+
+// ---- 4. GRPO policy loss, fused forward + backward (KERNELS.md section 4) ----
+
+enum class KlType : int { kK1 = 0, kK2, kK3 };
+enum class LossAggregation : int { kTokenMean = 0, kSeqMeanTokenMean, kSeqMeanTokenSum, kSeqMeanTokenSumNorm };
+
+struct GrpoLossArgs {
+  TensorView logp;         // f32[N] current policy
+  TensorView old_logp;     // f32[N] behaviour policy
+  TensorView ref_logp;     // f32[N] reference policy; needed only when kl_coef > 0
+  TensorView advantages;   // f32[N] per token
+  TensorView mask;         // u8[N], nonzero = response token
+  TensorView seq_offsets;  // i32[B+1], host always (it drives the launch)
+  double clip_low = 0.2;
+  double clip_high = 0.2;
+  double dual_clip = 0;    // 0 = off, else c > 1
+  double kl_coef = 0;
+  KlType kl_type = KlType::kK3;
+  LossAggregation aggregation = LossAggregation::kTokenMean;
+  bool has_norm_constant = false;  // seq-mean-token-sum-norm divisor; default: longest sequence
+  double norm_constant = 0;
+  TensorView grad_logp;    // f32[N] output, on the device of logp
+};
+
+struct GrpoLossResult {
+  double loss = 0;
+  double clip_frac_high = 0;  // A > 0 and r > 1 + clipHigh (clipped from above)
+  double clip_frac_low = 0;   // A < 0 and r < 1 - clipLow  (clipped from below)
+  double dual_clip_frac = 0;  // A < 0 and the dual clip -A c was taken (verl pg_clipfrac_lower)
+  double ratio_mean = 0;      // masked mean of r
+  double approx_kl = 0;       // masked mean of -log ratio (verl ppo_kl)
+  double kl_mean = 0;         // masked mean of the KL estimator (0 without refLogp)
+  int64_t tokens = 0;         // masked tokens
+};
+
+Status grpo_loss(const GrpoLossArgs& args, GrpoLossResult* result);
+// Input checks only (no outputs needed): lets a caller size its outputs safely first.
+Status validate_grpo_loss_inputs(const GrpoLossArgs& args);
+
+}  // namespace tx
+
+// AdamW (appended block: one family, one namespace block).
+namespace tx {
+
+// ---- 5. AdamW step, fused (KERNELS.md section 5; torch.optim.AdamW semantics) ----
+// All four vectors are one flat f32 buffer each (the parameters live in one contiguous
+// buffer), updated in place. Global-norm clipping is torch.nn.utils.clip_grad_norm_.
+struct AdamWArgs {
+  TensorView params;      // f32[P] master weights, in/out
+  TensorView grads;       // f32[P], read only (clipping scales on the fly)
+  TensorView exp_avg;     // f32[P] first moment, in/out
+  TensorView exp_avg_sq;  // f32[P] second moment, in/out
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0.01;
+  int64_t step = 1;            // 1-based step number after this update (bias correction)
+  double max_grad_norm = 0;    // 0 = no clipping
+};
+
+struct AdamWResult {
+  double grad_norm = 0;   // global L2 norm of grads before clipping
+  double clip_scale = 1;  // factor applied to grads: min(1, maxGradNorm / (norm + 1e-6))
+};
+
+Status adamw_step(const AdamWArgs& args, AdamWResult* result);
+Status validate_adamw_inputs(const AdamWArgs& args);
+
+}  // namespace tx
+
+// Sampling (appended block: one family, one namespace block).
+namespace tx {
+
+// ---- 5. Token sampling (KERNELS.md section 5) ----
+// Per row: z = logits / temperature (rounded to f32); top-k keeps z >= the k-th largest z
+// (ties kept, as HF TopKLogitsWarper); top-p keeps the smallest set of largest z whose
+// probability mass reaches topP (ties at the boundary kept); then Gumbel-max over the kept
+// tokens with one Philox4x32-10 draw per (seed, sequence id, position, vocabulary index),
+// so a sequence's tokens never depend on the batch it is sampled in. temperature 0 = greedy
+// (first argmax).
+struct SampleArgs {
+  TensorView logits;     // f32[B*V], row-major, on the sampling device
+  int64_t vocab = 0;     // V
+  TensorView seq_ids;    // i32[B], host
+  TensorView positions;  // i32[B], host
+  uint64_t seed = 0;
+  double temperature = 1;
+  int32_t top_k = 0;     // 0 = off
+  double top_p = 1;      // 1 = off
+  TensorView tokens;     // i32[B] output, on the device of logits
+};
+
+Status sample(const SampleArgs& args);
+Status validate_sample_inputs(const SampleArgs& args);
+
+}  // namespace tx
+
+// GEMM (appended block: one family, one namespace block).
+namespace tx {
+
+// ---- 5. GEMM, f32 on the CPU: C = alpha op(A) op(B) + beta C (row-major) ----
+// op(A) is M x K (A stored M x K, or K x M when trans_a); op(B) is K x N (stored K x N, or
+// N x K when trans_b); C is M x N. beta = 0 ignores C's old contents (NaN included).
+struct GemmArgs {
+  TensorView a, b, c;  // flat f32 vectors
+  int64_t m = 0, n = 0, k = 0;
+  bool trans_a = false, trans_b = false;
+  double alpha = 1, beta = 0;
+};
+
+Status gemm(const GemmArgs& args);
+
+}  // namespace tx
