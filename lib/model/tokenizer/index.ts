@@ -7,3 +7,4 @@ export { bpeFromJson, bpeToJson, BPE_FORMAT, BPE_VERSION, type BpeJson } from '.
 export { pretokenize } from './pretokenize.js';
 export { IM_START, IM_END, PAD, DEFAULT_SPECIALS } from './specials.js';
 export { chatml, encodeChat, type ChatMessage, type ChatOptions } from './chatml.js';
+export { HfByteLevelBpe, loadHfTokenizer } from './hf.js';
