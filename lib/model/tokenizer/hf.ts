@@ -189,6 +189,24 @@ export class HfByteLevelBpe implements Tokenizer {
     else hfSplit(text, this.pre.flavor, (a, b) => word(text.slice(a, b)));
   }
 
+  /** The bytes of one id, remembered for the next decode. */
+  private bytesOf(id: number, added: AddedToken | undefined): Uint8Array {
+    let b: Uint8Array;
+    if (added !== undefined) b = utf8Encode(added.content);
+    else {
+      const tok = this.idToToken[id];
+      if (tok === undefined) throw new TxError('E_RANGE', `token id ${id} is not in the vocabulary`);
+      b = new Uint8Array(tok.length);
+      for (let k = 0; k < tok.length; k++) {
+        const byte = CHAR_TO_BYTE.get(tok.charCodeAt(k));
+        if (byte === undefined) throw new TxError('E_FORMAT', `token ${id} (${JSON.stringify(tok)}) is not byte-level`);
+        b[k] = byte;
+      }
+    }
+    this.tokenBytes[id] = b;
+    return b;
+  }
+
   decodeBytes(ids: ArrayLike<number>, opts: DecodeOptions = {}): Uint8Array {
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -196,23 +214,7 @@ export class HfByteLevelBpe implements Tokenizer {
       const id = ids[i]!;
       const a = this.added.get(id);
       if (a !== undefined && opts.skipSpecial && a.special) continue;
-      let b = this.tokenBytes[id];
-      if (b !== undefined) {
-        // cached
-      } else if (a !== undefined) {
-        b = utf8Encode(a.content);
-        this.tokenBytes[id] = b;
-      } else {
-        const tok = this.idToToken[id];
-        if (tok === undefined) throw new TxError('E_RANGE', `token id ${id} is not in the vocabulary`);
-        b = new Uint8Array(tok.length);
-        for (let k = 0; k < tok.length; k++) {
-          const byte = CHAR_TO_BYTE.get(tok.charCodeAt(k));
-          if (byte === undefined) throw new TxError('E_FORMAT', `token ${id} (${JSON.stringify(tok)}) is not byte-level`);
-          b[k] = byte;
-        }
-        this.tokenBytes[id] = b;
-      }
+      const b = this.tokenBytes[id] ?? this.bytesOf(id, a);
       chunks.push(b);
       total += b.length;
     }
