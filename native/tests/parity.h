@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "tx/device.h"
 #include "tx/status.h"
+#include "tx/tensor.h"
 
 namespace tx::parity {
 
@@ -43,5 +45,30 @@ double median_ms(int warmup, int repeats, const std::function<void()>& fn);
 
 // Returns false and fills detail when a Status failed.
 bool ok_or(const Status& s, CaseResult& r);
+
+// Copies a host vector into new device memory on device 0; nullptr on failure (recorded
+// in r). Free with cuda_free.
+template <typename T>
+void* to_device(const std::vector<T>& v, CaseResult& r) {
+  void* d = nullptr;
+  if (!ok_or(cuda_malloc(&d, v.size() * sizeof(T), 0), r)) return nullptr;
+  if (!ok_or(cuda_copy_to_device(d, v.data(), v.size() * sizeof(T), 0), r)) {
+    cuda_free(d, 0);
+    return nullptr;
+  }
+  return d;
+}
+
+template <typename T>
+bool from_device(std::vector<T>& v, const void* d, CaseResult& r) {
+  return ok_or(cuda_copy_to_host(v.data(), d, v.size() * sizeof(T), 0), r);
+}
+
+// The same view, pointing at device memory.
+inline TensorView on_cuda(TensorView v, void* ptr) {
+  v.data = ptr;
+  v.device = Device::kCuda;
+  return v;
+}
 
 }  // namespace tx::parity

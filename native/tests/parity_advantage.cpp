@@ -128,29 +128,6 @@ void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
   }
 }
 
-// Copies a host vector to a new device buffer; returns nullptr on failure (recorded in r).
-template <typename T>
-void* to_device(const std::vector<T>& v, CaseResult& r) {
-  void* d = nullptr;
-  if (!ok_or(cuda_malloc(&d, v.size() * sizeof(T), 0), r)) return nullptr;
-  if (!ok_or(cuda_copy_to_device(d, v.data(), v.size() * sizeof(T), 0), r)) {
-    cuda_free(d, 0);
-    return nullptr;
-  }
-  return d;
-}
-
-template <typename T>
-bool from_device(std::vector<T>& v, const void* d, CaseResult& r) {
-  return ok_or(cuda_copy_to_host(v.data(), d, v.size() * sizeof(T), 0), r);
-}
-
-TensorView on_cuda(TensorView v, void* ptr) {
-  v.data = ptr;
-  v.device = Device::kCuda;
-  return v;
-}
-
 void cuda_case(const Options& opts, std::vector<CaseResult>& out, const std::string& name, int64_t rows,
                const std::vector<int>& sizes, AdvantageMode mode, bool broadcast) {
   CaseResult r{"groupedAdvantages", name + " " + mode_name(mode), "cuda"};

@@ -96,23 +96,6 @@ void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
   }
 }
 
-template <typename T>
-void* to_device(const std::vector<T>& v, CaseResult& r) {
-  void* d = nullptr;
-  if (!ok_or(cuda_malloc(&d, v.size() * sizeof(T), 0), r)) return nullptr;
-  if (!ok_or(cuda_copy_to_device(d, v.data(), v.size() * sizeof(T), 0), r)) {
-    cuda_free(d, 0);
-    return nullptr;
-  }
-  return d;
-}
-
-TensorView on_cuda(TensorView v, void* ptr) {
-  v.data = ptr;
-  v.device = Device::kCuda;
-  return v;
-}
-
 void cuda_case(const Options& opts, std::vector<CaseResult>& out, int seqs, int max_len, LossAggregation agg, KlType kl) {
   CaseResult r{"grpoLoss", "B=" + std::to_string(seqs) + " L<=" + std::to_string(max_len) + " agg " +
                                std::to_string(static_cast<int>(agg)) + " kl " + std::to_string(static_cast<int>(kl)),

@@ -109,22 +109,6 @@ void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
   }
 }
 
-template <typename T>
-void* to_device(const std::vector<T>& v, CaseResult& r) {
-  void* d = nullptr;
-  if (!ok_or(cuda_malloc(&d, std::max<size_t>(1, v.size() * sizeof(T)), 0), r)) return nullptr;
-  if (!ok_or(cuda_copy_to_device(d, v.data(), v.size() * sizeof(T), 0), r)) {
-    cuda_free(d, 0);
-    return nullptr;
-  }
-  return d;
-}
-
-template <typename T>
-bool from_device(std::vector<T>& v, const void* d, CaseResult& r) {
-  return ok_or(cuda_copy_to_host(v.data(), d, v.size() * sizeof(T), 0), r);
-}
-
 // Owns device buffers for one case.
 struct DeviceSet {
   std::vector<void*> ptrs;

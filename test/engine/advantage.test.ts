@@ -1,9 +1,10 @@
 // groupedAdvantages against the float64 reference (KERNELS.md section 1): every mode and
 // std kind, edge groups, huge R, token broadcast, determinism, and every bad input.
-import t, { type Test } from 'tap';
+import t from 'tap';
 
 import { DeviceTensor, TxError, devices, groupedAdvantages, groupedAdvantagesSync, setThreads } from '../../lib/index.js';
 import { firstMismatch } from '../helpers/compare.js';
+import { expectTxError } from '../helpers/expect-error.js';
 import { offsetsFromSizes, randInt, rng } from '../helpers/random.js';
 import { referenceAdvantages, referenceTokenBroadcast, type Mode } from '../reference/advantage.js';
 
@@ -157,17 +158,6 @@ t.test('async form matches the sync form and does not mutate inputs', async (t) 
   const all = await Promise.all(Array.from({ length: 64 }, () => groupedAdvantages(rewards, offsets, { mode: 'rloo' })));
   t.ok(all.every((r) => Buffer.from(r.advantages.buffer).equals(Buffer.from(sync.advantages.buffer))));
 });
-
-function expectTxError(t: Test, fn: () => unknown, code: string, names: string, label: string) {
-  try {
-    fn();
-    t.fail(`${label}: did not throw`);
-  } catch (e) {
-    t.ok(e instanceof TxError, `${label}: is a TxError`);
-    t.equal((e as TxError).code, code, `${label}: code`);
-    t.match((e as Error).message, names, `${label}: message names ${names}`);
-  }
-}
 
 t.test('bad inputs give a TxError with the right code, naming the argument', async (t) => {
   const ok = new Float32Array([1, 2, 3, 4]);
