@@ -80,6 +80,7 @@ export const DOMAINS = {
   quantity: { kind: 'integer', lo: 1, hi: 60 },
   page: { kind: 'integer', lo: 1, hi: 400 },
   steps: { kind: 'integer', lo: 1000, hi: 30000, step: 250 },
+  brightness: { kind: 'integer', lo: 5, hi: 100, step: 5 },
   amount: { kind: 'number', lo: 1, hi: 3000, step: 0.25 },
   price: { kind: 'number', lo: 0.5, hi: 500, step: 0.5 },
   temperature: { kind: 'number', lo: 16, hi: 28, step: 0.5 },
