@@ -5,12 +5,19 @@
 // still hard at the top -> deferred (no gradient) and re-queued at the top level.
 // All state is plain JSON, so a checkpoint can store it and --resume continue bit-exactly.
 
-/** A rollout's outcome, or its base reward. */
+/**
+ * A rollout's score: an object with its base reward, or a reward r = r_base + bonus with
+ * 0 <= bonus < 1 (the SET bonus), so r >= 1 exactly when r_base = 1.
+ */
 export type Scored = number | { readonly base: number };
+
+function correct(s: Scored): boolean {
+  return typeof s === 'number' ? s >= 1 : s.base === 1;
+}
 
 /** Hard: no rollout in the group is correct (base reward 1). An empty group is hard too. */
 export function isHard(group: readonly Scored[]): boolean {
-  for (const s of group) if ((typeof s === 'number' ? s : s.base) === 1) return false;
+  for (const s of group) if (correct(s)) return false;
   return true;
 }
 

@@ -130,7 +130,7 @@ t.test('splits are disjoint: values, templates, APIs', async (t) => {
     let checked = 0;
     let clashes = 0;
     for (const [d, values] of domainValuesIn(suite[s])) {
-      const held = new Set(domains[d].test);
+      const held = new Set<unknown>(domains[d].test);
       for (const v of values) {
         checked++;
         if (train.get(d)?.has(v) || !held.has(v)) clashes++;
