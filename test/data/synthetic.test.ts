@@ -51,7 +51,7 @@ t.test('pinned values: the same on every platform', async (t) => {
   // The default suite for seed 1. A change to the catalogue, the domains or the generator
   // changes it (and with it SFT data and shipped checkpoints): update the hash on purpose.
   const hash = createHash('sha256').update(JSON.stringify(syntheticSuite({ seed: 1 }))).digest('hex');
-  t.equal(hash, 'b628e1a0fa2de376fc2b94edbb0b5787bf530f8bd6ea8d79def1e1bf4f94df12');
+  t.equal(hash, '2b432dc32b23b8a6754c4e225e7419f1f77912b83c39b7351120e81269e8f609');
 });
 
 t.test('every task validates', async (t) => {
@@ -180,6 +180,9 @@ t.test('category proportions', async (t) => {
     const irr = suite[s].filter((x) => meta(x, 'category') === 'irrelevance');
     t.ok(irr.every((x) => calls(x).length === 0 && (meta(x, 'apis') as string[]).every((a) => x.tools.every((tool) => tool.name !== a))),
       `${s} irrelevance: [] and the asked API is not offered`);
+    const group = (name: string) => CATALOGUE.find((a) => a.name === name)!;
+    t.ok(irr.every((x) => x.tools.every((tool) => !group(tool.name).generic && (meta(x, 'apis') as string[]).every((a) => group(a).group !== group(tool.name).group))),
+      `${s} irrelevance: offers only other topics, never a generic search tool`);
   }
   const mixed = syntheticSuite({ seed: 1, trainSize: 100, testSize: 0, testTemplatesSize: 0, testUnseenApisSize: 0, mix: { simple: 1, multiple: 0, parallel: 0, irrelevance: 1 } });
   t.equal(mixed.train.filter((x) => meta(x, 'category') === 'simple').length, 50, 'custom mix');

@@ -164,7 +164,7 @@ export const CATALOGUE: readonly ApiSpec[] = [
     params: { word: str('word', 'Word'), examples: bool('Include example sentences', ['with example sentences', 'and show it used in a sentence'], ['no examples needed', 'just the meaning']) },
     required: ['word'],
     templates: ['Define {word}.', 'What does {word} mean, {examples}?', 'Meaning of the word {word} {examples}.', 'I keep reading "{word}"; what does it mean?'] },
-  { name: 'search_wiki', group: 'knowledge', description: 'Search an encyclopedia',
+  { name: 'search_wiki', group: 'knowledge', description: 'Search an encyclopedia', generic: true,
     params: { topic: str('topic', 'Topic'), max_results: int('count', 'Number of results') },
     required: ['topic'],
     templates: ['Search the encyclopedia for {topic}.', 'Find {max_results} articles about {topic}.', 'Look up {topic}, top {max_results} results.',

@@ -20,6 +20,8 @@ export type ApiSpec = {
   /** Topic: irrelevance tasks only offer tools of other groups, so that [] is really right. */
   group: string;
   description: string;
+  /** A general tool (search) that could arguably serve other topics' queries: never offered in an irrelevance task. */
+  generic?: boolean;
   params: Readonly<Record<string, ParamSpec>>;
   required: readonly string[];
   /**

@@ -109,7 +109,7 @@ function makeTask(id: string, split: SplitName, category: Category, ctx: Ctx, r:
   if (category === 'irrelevance') {
     const asked = pick(r, ctx.answerApis);
     parts = [drawPart(asked, ctx, r)];
-    const unrelated = ctx.offerApis.filter((a) => a.group !== asked.group);
+    const unrelated = ctx.offerApis.filter((a) => a.group !== asked.group && a.generic !== true);
     offered = sample(r, unrelated, 1 + weighted(r, [0.4, 0.4, 0.2]));
     answerApis = [];
   } else if (category === 'parallel') {
