@@ -1,6 +1,7 @@
 // The few-shot pool and demonstration choice of hard sampling (TOOLEXPANDER.md section 5):
 // most similar first (shares a tool name with the task's answer, then shares argument
-// names), seeded random among equals and to fill up; never the task itself, never a task
+// names; among equals, fewer calls to tools the task does not offer, since buildPrompt
+// would have to list them), seeded random among equals and to fill up; never the task itself, never a task
 // whose answer shares a call with the task's answer (which would hand over the answer, or
 // part of a parallel one; two empty answers count as the same answer).
 
@@ -95,18 +96,21 @@ export function selectDemos(pool: DemoPool, task: Task, k: number, opts: SelectO
   if (k <= 0) return [];
   const target = profile(task);
   const r: Rng = stream(opts.seed, 'demos', task.id, opts.salt ?? 0);
-  const scored = new Map<number, { name: number; arg: number; tie: number }>();
+  const offered = new Set(task.tools.map((x) => x.name));
+  const scored = new Map<number, { name: number; arg: number; extra: number; tie: number }>();
   const consider = (i: number) => {
     if (scored.has(i)) return;
     const e = pool.entries[i];
     if (e === undefined || leaks(target, e)) return;
-    scored.set(i, { name: overlap(target.names, e.names), arg: overlap(target.args, e.args), tie: r() });
+    // extra: tools the demo calls that the task does not offer (each would be listed in the prompt).
+    const extra = e.calls.size === 0 ? 0 : e.names.size - overlap(e.names, offered);
+    scored.set(i, { name: overlap(target.names, e.names), arg: overlap(target.args, e.args), extra, tie: r() });
   };
   // Candidates in a fixed order (so the tie-break draws are reproducible).
   for (const n of [...target.names].sort()) for (const i of pool.byName.get(n) ?? []) consider(i);
   for (const a of [...target.args].sort()) for (const i of pool.byArg.get(a) ?? []) consider(i);
   const ranked = [...scored.entries()]
-    .sort(([, a], [, b]) => b.name - a.name || b.arg - a.arg || a.tie - b.tie)
+    .sort(([, a], [, b]) => b.name - a.name || b.arg - a.arg || a.extra - b.extra || a.tie - b.tie)
     .map(([i]) => i);
   const out = ranked.slice(0, k);
   // Random fill: a bounded number of draws, then a scan, so it ends even on a tiny pool.

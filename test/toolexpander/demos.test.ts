@@ -53,6 +53,11 @@ t.test('similarity: same tool first, then shared argument names, then random', a
   t.same(selectDemos(small, target, 3, { seed: 0 }).map((x) => x.id), ['s', 'a', 'u']);
   t.same(selectDemos(small, target, 9, { seed: 0 }).map((x) => x.id), ['s', 'a', 'u'], 'fewer when the pool runs out');
   t.same(selectDemos(small, target, 0, { seed: 0 }), []);
+  // Equal similarity: the demo that calls no tool the task lacks comes first.
+  const par: Task = { id: 'p', tools: [tool('weather', ['city']), tool('stocks', ['ticker'])], messages: [{ role: 'user', content: 'p' }], answer: [{ name: 'weather', arguments: { city: 'Oslo' } }, { name: 'stocks', arguments: { ticker: 'Y' } }] };
+  for (let seed = 0; seed < 5; seed++) {
+    t.equal(selectDemos(createDemoPool([par, mk('s', 'weather', { city: 'Rome' })]), target, 1, { seed })[0]!.id, 's');
+  }
   // An irrelevance task is matched on the tools it offers; another [] task is the same answer.
   const irr: Task = { id: 'i', tools: [tool('weather', ['city'])], messages: [{ role: 'user', content: 'q' }], answer: [] };
   const withIrr = createDemoPool([{ ...irr, id: 'j' }, mk('s', 'weather', { city: 'Rome' }), mk('u', 'stocks', { ticker: 'X' })]);
