@@ -9,3 +9,4 @@ export { readTasks } from './read.js';
 export { fromBfcl, bfclParametersToJsonSchema, bfclTypeToJsonSchema, BFCL_TYPE_KEY } from './bfcl.js';
 export { fromApiBank, apiBankTool, API_BANK_OPTIONAL } from './apibank.js';
 export { goldCalls } from './gold.js';
+export * from './synthetic/index.js';

@@ -1,0 +1,11 @@
+// ToolExpander's model-free parts: prompt rendering, the demonstration pool, demo levels
+// and hard detection, SFT data. Pure TypeScript: never loads the native addon.
+
+export { toolSignature, systemPrompt, renderCompletion, goldThink, goldCompletion, promptTools, buildPrompt, renderChatML } from './prompt.js';
+export type { ToolStyle, PromptOptions } from './prompt.js';
+export { createDemoPool, selectDemos } from './demos.js';
+export type { DemoPool, SelectOptions } from './demos.js';
+export { isHard, maxLevel, shotsAt, emptyBook, startLevel, afterGroup, recordVisit, meanLevel, nextEpoch, DEFAULT_SHOTS } from './levels.js';
+export type { Scored, LevelConfig, LevelBook, RoundDecision } from './levels.js';
+export { buildSftData, setThink, setAnalysis } from './sft.js';
+export type { SftSample, SftKind, SftOptions } from './sft.js';
