@@ -4,3 +4,5 @@ export { TxError, isTxError, type TxErrorCode } from './errors.js';
 export * from './engine/index.js';
 export * from './reward/index.js';
 export * from './data/index.js';
+export * from './model/index.js';
+export * from './toolexpander/index.js';

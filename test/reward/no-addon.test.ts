@@ -22,7 +22,9 @@ t.test('reward and data import and run with native addons forbidden', async (t) 
       const bad = reward.scoreRollout('no call here', task);
       console.log(JSON.stringify({ good: good.reward, bad: bad.reward, reason: bad.reason }));
     })().catch((e) => { console.error(e.stack || e); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8' });
+  // Coverage off in the child: its V8 coverage of lib/reward would be merged with wrong line maps.
+  const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' };
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: root, encoding: 'utf8', env });
   t.equal(r.status, 0, `child exited cleanly: ${r.stderr}`);
   const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { good?: number; bad?: number; reason?: string };
   t.equal(out.good, 1, 'a correct rollout scores 1');
