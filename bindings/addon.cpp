@@ -44,7 +44,6 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("attentionBackwardSync", Napi::Function::New(env, attention_backward_sync, "attentionBackwardSync"));
   exports.Set("decodeAttention", Napi::Function::New(env, decode_attention_async, "decodeAttention"));
   exports.Set("decodeAttentionSync", Napi::Function::New(env, decode_attention_sync, "decodeAttentionSync"));
-  exports.Set("benchSgemmFloor", Napi::Function::New(env, bench_sgemm_floor, "benchSgemmFloor"));
   exports.Set("grpoLoss", Napi::Function::New(env, grpo_loss_async, "grpoLoss"));
   exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
   exports.Set("adamwStep", Napi::Function::New(env, adamw_step_async, "adamwStep"));

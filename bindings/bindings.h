@@ -32,8 +32,6 @@ Napi::Value attention_backward_sync(const Napi::CallbackInfo& info);
 Napi::Value attention_backward_async(const Napi::CallbackInfo& info);
 Napi::Value decode_attention_sync(const Napi::CallbackInfo& info);
 Napi::Value decode_attention_async(const Napi::CallbackInfo& info);
-// bench_gemm.cpp (benchmark floor only, not an engine op)
-Napi::Value bench_sgemm_floor(const Napi::CallbackInfo& info);
 
 }  // namespace txn
 

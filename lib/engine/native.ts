@@ -129,8 +129,6 @@ export interface NativeAddon {
   attentionBackwardSync(...args: AttentionBackwardArgs): NativeAttentionGrads;
   decodeAttention(...args: DecodeAttentionArgs): Promise<NativeAttentionResult>;
   decodeAttentionSync(...args: DecodeAttentionArgs): NativeAttentionResult;
-  /** Benchmark floor only (native/cpu/bench_gemm.cpp): C = A B, row-major f32. */
-  benchSgemmFloor(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): void;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -33,7 +33,7 @@ struct Rows {
 };
 
 struct Scratch {
-  std::vector<float> kt, s, acc, m, l;
+  std::vector<float> kt, s, acc, m, l, m_new, corr;
   std::vector<int> valid;
   void size(int rows, int D) {
     kt.resize(static_cast<size_t>(D) * kKeyBlock);
@@ -41,15 +41,11 @@ struct Scratch {
     acc.resize(static_cast<size_t>(rows) * D);
     m.resize(rows);
     l.resize(rows);
+    m_new.resize(rows);
+    corr.resize(rows);
     valid.resize(rows);
   }
 };
-
-inline float exp1(float x) {
-  alignas(64) float t[kLanes];
-  store(t, simd::exp(splat(x)));
-  return t[0];
-}
 
 // Online softmax of rows against keys k_j = k + j * kv_stride (v likewise). kt_blocks, when
 // given, holds the key blocks already transposed (consecutive, D * kKeyBlock apart).
@@ -69,26 +65,37 @@ void attend_rows(const Rows& rows, const float* k, const float* kt_blocks, const
     if (kt_blocks != nullptr) kt = kt_blocks + static_cast<int64_t>(j0) * D;
     else transpose_block(k + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
     scores(rows.q.data(), n, kt, D, scale, w.s.data());
+    // Pass 1: block maxima and the rescale factors exp(m_old - m_new), the latter for 16
+    // rows per vector exp (the same lane-wise exp as one row at a time: same bits).
     for (int r = 0; r < n; ++r) {
       const int valid = std::clamp(rows.nkeys[r] - j0, 0, nb);
       w.valid[r] = valid;
-      if (valid == 0) continue;
+      if (valid == 0) {
+        w.corr[r] = 0.0f;  // unused: the row skips this block
+        continue;
+      }
       float* s = w.s.data() + r * kKeyBlock;
       mask_tail(s, valid);
+      const V16 m4 = max(max(load(s), load(s + kLanes)), max(load(s + 2 * kLanes), load(s + 3 * kLanes)));
+      const float m_new = std::max(w.m[r], hmax(m4));
+      w.corr[r] = w.m[r] - m_new;  // -inf on the first block: exp gives 0
+      w.m_new[r] = m_new;
+    }
+    for (int r = 0; r < n; r += kLanes) store_n(w.corr.data() + r, simd::exp(load_n(w.corr.data() + r, n - r)), n - r);
+    // Pass 2: probabilities, row sums, accumulator rescale.
+    for (int r = 0; r < n; ++r) {
+      if (w.valid[r] == 0) continue;
+      float* s = w.s.data() + r * kKeyBlock;
+      const float corr = w.corr[r];
+      const V16 mv = splat(w.m_new[r]);
       V16 sv[kKeyVecs];
-      for (int c = 0; c < kKeyVecs; ++c) sv[c] = load(s + c * kLanes);
-      const float m_blk = hmax(max(max(sv[0], sv[1]), max(sv[2], sv[3])));
-      const float m_old = w.m[r];
-      const float m_new = std::max(m_old, m_blk);
-      const float corr = exp1(m_old - m_new);  // 0 on the first block (m_old = -inf)
-      const V16 mv = splat(m_new);
       for (int c = 0; c < kKeyVecs; ++c) {
-        sv[c] = simd::exp(sub(sv[c], mv));
+        sv[c] = simd::exp(sub(load(s + c * kLanes), mv));
         store(s + c * kLanes, sv[c]);
       }
       const float row_sum = hsum(add(add(sv[0], sv[1]), add(sv[2], sv[3])));
       w.l[r] = std::fma(w.l[r], corr, row_sum);
-      w.m[r] = m_new;
+      w.m[r] = w.m_new[r];
       if (corr != 1.0f) {  // x * 1 == x exactly: skipping changes no bit
         float* a = w.acc.data() + static_cast<int64_t>(r) * D;
         const V16 cv = splat(corr);

@@ -4,16 +4,23 @@
 //   score[r][j] = (fma over d = 0..D-1 of q_r[d] * k_j[d], from 0) * scale
 //   acc_r[d]    = fma chain over j = 0..n-1 of p[r][j] * v_j[d]
 //   acc_j[d]    = fma chain over rows r in order of coef[r][j] * row_r[d]
-// Rows are register-blocked by 4 (a small GEMM micro-kernel) when they share the same key
-// count, one at a time otherwise; both give the same bits.
+// Rows are register-blocked by 6 (a small GEMM micro-kernel: 6 rows x 64 keys = 24 zmm
+// accumulators, K/V vectors held in registers, row values broadcast) when they share the
+// same key count, then by 4, then one at a time; all give the same bits.
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "cpu/simd16.h"
 
 namespace tx::cpu::attn {
+
+// Loops over register-tile rows and vectors must be fully unrolled before GCC decides where
+// the V16 accumulators live: otherwise they stay in stack memory (a store per FMA).
+#define TX_PRAGMA(x) _Pragma(#x)
+#define TX_UNROLL TX_PRAGMA(GCC unroll 16)
 
 using namespace tx::cpu::simd;
 
@@ -36,12 +43,15 @@ inline void transpose_block(const float* src, int64_t stride, int n, int D, floa
 // tile would cost as much as a quarter of the score computation. Copies are exact: the
 // scores do not change, only the time.
 struct TransposedBlocks {
-  std::vector<float> data;          // [H][total blocks][D][kKeyBlock]
+  // [H][total blocks][D][kKeyBlock]; every element is written by transpose_all, so the
+  // buffer is not zero-filled first (a memset of it cost ~5% of the forward).
+  std::unique_ptr<float[]> data;
+  size_t size = 0;
   std::vector<int64_t> first_block;  // first block of each sequence
   int64_t total_blocks = 0;
   int D = 0;
   const float* at(int head, int64_t b, int kb) const {
-    return data.data() + ((head * total_blocks + first_block[b] + kb) * D) * kKeyBlock;
+    return data.get() + ((head * total_blocks + first_block[b] + kb) * D) * kKeyBlock;
   }
 };
 
@@ -52,7 +62,11 @@ inline void transpose_all(const float* x, int heads, int D, const int32_t* cu, i
   out.first_block.assign(batch + 1, 0);
   for (int64_t b = 0; b < batch; ++b) out.first_block[b + 1] = out.first_block[b] + (cu[b + 1] - cu[b] + kKeyBlock - 1) / kKeyBlock;
   out.total_blocks = out.first_block[batch];
-  out.data.resize(static_cast<size_t>(heads * out.total_blocks) * D * kKeyBlock);
+  const size_t size = static_cast<size_t>(heads * out.total_blocks) * D * kKeyBlock;
+  if (size > out.size) {
+    out.data.reset(new float[size]);
+    out.size = size;
+  }
   parallel_for(heads * batch, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const int h = static_cast<int>(i / batch);
@@ -67,27 +81,31 @@ inline void transpose_all(const float* x, int heads, int D, const int32_t* cu, i
   });
 }
 
-// S[r][0..64) = (row_r . Kt[:, j]) * scale for R rows (R = 1..4).
+// S[r][0..64) = (row_r . Kt[:, j]) * scale for R rows (R = 1..6).
 template <int R>
 inline void scores_r(const float* const* rows, const float* kt, int D, float scale, float* s) {
   V16 acc[R][kKeyVecs];
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = zero();
+  TX_UNROLL for (int r = 0; r < R; ++r)
+    TX_UNROLL for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = zero();
   for (int d = 0; d < D; ++d) {
     V16 k[kKeyVecs];
-    for (int c = 0; c < kKeyVecs; ++c) k[c] = load(kt + static_cast<int64_t>(d) * kKeyBlock + c * kLanes);
-    for (int r = 0; r < R; ++r) {
+    TX_UNROLL for (int c = 0; c < kKeyVecs; ++c) {
+      k[c] = load(kt + static_cast<int64_t>(d) * kKeyBlock + c * kLanes);
+      keep(k[c]);
+    }
+    TX_UNROLL for (int r = 0; r < R; ++r) {
       const V16 q = splat(rows[r][d]);
-      for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = fma(q, k[c], acc[r][c]);
+      TX_UNROLL for (int c = 0; c < kKeyVecs; ++c) acc[r][c] = fma(q, k[c], acc[r][c]);
     }
   }
   const V16 sc = splat(scale);
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < kKeyVecs; ++c) store(s + r * kKeyBlock + c * kLanes, mul(acc[r][c], sc));
+  TX_UNROLL for (int r = 0; r < R; ++r)
+    TX_UNROLL for (int c = 0; c < kKeyVecs; ++c) store(s + r * kKeyBlock + c * kLanes, mul(acc[r][c], sc));
 }
 
 inline void scores(const float* const* rows, int nrows, const float* kt, int D, float scale, float* s) {
   int r = 0;
+  for (; r + 6 <= nrows; r += 6) scores_r<6>(rows + r, kt, D, scale, s + r * kKeyBlock);
   for (; r + 4 <= nrows; r += 4) scores_r<4>(rows + r, kt, D, scale, s + r * kKeyBlock);
   for (; r < nrows; ++r) scores_r<1>(rows + r, kt, D, scale, s + r * kKeyBlock);
 }
@@ -98,19 +116,22 @@ template <int R, int NV>
 inline void accumulate_rows_chunk(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
                                   int n, int d0, int w) {
   V16 a[R][NV];
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < NV; ++c) a[r][c] = load_n(acc + r * acc_stride + d0 + c * kLanes, w - c * kLanes);
+  TX_UNROLL for (int r = 0; r < R; ++r)
+    TX_UNROLL for (int c = 0; c < NV; ++c) a[r][c] = load_n(acc + r * acc_stride + d0 + c * kLanes, w - c * kLanes);
   for (int j = 0; j < n; ++j) {
     const float* vj = vals + j * stride + d0;
     V16 vv[NV];
-    for (int c = 0; c < NV; ++c) vv[c] = load_n(vj + c * kLanes, w - c * kLanes);
-    for (int r = 0; r < R; ++r) {
+    TX_UNROLL for (int c = 0; c < NV; ++c) {
+      vv[c] = load_n(vj + c * kLanes, w - c * kLanes);
+      keep(vv[c]);
+    }
+    TX_UNROLL for (int r = 0; r < R; ++r) {
       const V16 pr = splat(p[r * kKeyBlock + j]);
-      for (int c = 0; c < NV; ++c) a[r][c] = fma(pr, vv[c], a[r][c]);
+      TX_UNROLL for (int c = 0; c < NV; ++c) a[r][c] = fma(pr, vv[c], a[r][c]);
     }
   }
-  for (int r = 0; r < R; ++r)
-    for (int c = 0; c < NV; ++c) store_n(acc + r * acc_stride + d0 + c * kLanes, a[r][c], w - c * kLanes);
+  TX_UNROLL for (int r = 0; r < R; ++r)
+    TX_UNROLL for (int c = 0; c < NV; ++c) store_n(acc + r * acc_stride + d0 + c * kLanes, a[r][c], w - c * kLanes);
 }
 
 // acc_r[0..D) += sum over j < n, in order, of p[r][j] * vals_j (R rows, stride between
@@ -129,22 +150,29 @@ inline void accumulate_rows_r(float* acc, int64_t acc_stride, const float* p, co
   }
 }
 
-// Rows in groups of 4: the keys all four see go through the register-blocked kernel, the
-// rest of each row's keys (the causal diagonal) one row at a time, continuing the same
-// chain in key order, so every element sees exactly its own keys in order.
+// Rows in groups of G (6, then 4): the keys all rows of a group see go through the
+// register-blocked kernel, the rest of each row's keys (the causal diagonal) one row at a
+// time, continuing the same chain in key order, so every element sees exactly its own keys
+// in order.
+template <int G>
+inline void accumulate_group(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
+                             const int* n, int D) {
+  int common = n[0];
+  for (int i = 1; i < G; ++i) common = std::min(common, n[i]);
+  if (common > 0) accumulate_rows_r<G>(acc, acc_stride, p, vals, stride, common, D);
+  for (int i = 0; i < G; ++i) {
+    if (n[i] > common) {
+      accumulate_rows_r<1>(acc + i * acc_stride, acc_stride, p + i * kKeyBlock + common, vals + common * stride,
+                           stride, n[i] - common, D);
+    }
+  }
+}
+
 inline void accumulate_rows(float* acc, int64_t acc_stride, const float* p, const float* vals, int64_t stride,
                             const int* n, int nrows, int D) {
   int r = 0;
-  for (; r + 4 <= nrows; r += 4) {
-    const int common = std::min(std::min(n[r], n[r + 1]), std::min(n[r + 2], n[r + 3]));
-    if (common > 0) accumulate_rows_r<4>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, common, D);
-    for (int i = r; i < r + 4; ++i) {
-      if (n[i] > common) {
-        accumulate_rows_r<1>(acc + i * acc_stride, acc_stride, p + i * kKeyBlock + common, vals + common * stride,
-                             stride, n[i] - common, D);
-      }
-    }
-  }
+  for (; r + 6 <= nrows; r += 6) accumulate_group<6>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n + r, D);
+  for (; r + 4 <= nrows; r += 4) accumulate_group<4>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n + r, D);
   for (; r < nrows; ++r) {
     if (n[r] > 0) accumulate_rows_r<1>(acc + r * acc_stride, acc_stride, p + r * kKeyBlock, vals, stride, n[r], D);
   }
@@ -154,17 +182,20 @@ inline void accumulate_rows(float* acc, int64_t acc_stride, const float* p, cons
 template <int RR, int NV>
 inline void accumulate_keys_chunk(float* acc, const float* coef, const float* const* rows, int n, int D, int d0, int w) {
   V16 x[RR][NV];
-  for (int r = 0; r < RR; ++r)
-    for (int c = 0; c < NV; ++c) x[r][c] = load_n(rows[r] + d0 + c * kLanes, w - c * kLanes);
+  TX_UNROLL for (int r = 0; r < RR; ++r)
+    TX_UNROLL for (int c = 0; c < NV; ++c) {
+      x[r][c] = load_n(rows[r] + d0 + c * kLanes, w - c * kLanes);
+      keep(x[r][c]);
+    }
   for (int j = 0; j < n; ++j) {
     float* aj = acc + static_cast<int64_t>(j) * D + d0;
     V16 a[NV];
-    for (int c = 0; c < NV; ++c) a[c] = load_n(aj + c * kLanes, w - c * kLanes);
-    for (int r = 0; r < RR; ++r) {
+    TX_UNROLL for (int c = 0; c < NV; ++c) a[c] = load_n(aj + c * kLanes, w - c * kLanes);
+    TX_UNROLL for (int r = 0; r < RR; ++r) {
       const V16 cr = splat(coef[r * kKeyBlock + j]);
-      for (int c = 0; c < NV; ++c) a[c] = fma(cr, x[r][c], a[c]);
+      TX_UNROLL for (int c = 0; c < NV; ++c) a[c] = fma(cr, x[r][c], a[c]);
     }
-    for (int c = 0; c < NV; ++c) store_n(aj + c * kLanes, a[c], w - c * kLanes);
+    TX_UNROLL for (int c = 0; c < NV; ++c) store_n(aj + c * kLanes, a[c], w - c * kLanes);
   }
 }
 
@@ -186,6 +217,7 @@ inline void accumulate_keys_rows(float* acc, const float* coef, const float* con
 // their global order, so the result is fixed whatever the tiling.
 inline void accumulate_keys(float* acc, const float* coef, const float* const* rows, int nrows, int n, int D) {
   int r = 0;
+  for (; r + 6 <= nrows; r += 6) accumulate_keys_rows<6>(acc, coef + r * kKeyBlock, rows + r, n, D);
   for (; r + 4 <= nrows; r += 4) accumulate_keys_rows<4>(acc, coef + r * kKeyBlock, rows + r, n, D);
   for (; r < nrows; ++r) accumulate_keys_rows<1>(acc, coef + r * kKeyBlock, rows + r, n, D);
 }

@@ -38,22 +38,19 @@ inline V16 mul(V16 a, V16 b) { return {_mm512_mul_ps(a.v, b.v)}; }
 inline V16 add(V16 a, V16 b) { return {_mm512_add_ps(a.v, b.v)}; }
 inline V16 sub(V16 a, V16 b) { return {_mm512_sub_ps(a.v, b.v)}; }
 inline V16 max(V16 a, V16 b) { return {_mm512_max_ps(a.v, b.v)}; }
-inline float hmax(V16 a) {
-  alignas(64) float t[16];
-  _mm512_store_ps(t, a.v);
-  float m = t[0];
-  for (int i = 1; i < 16; ++i) m = t[i] > m ? t[i] : m;
-  return m;
-}
-// Horizontal sum in a fixed pairwise order (halves, then quarters, ...), spelled out so the
-// scalar twin below can repeat it exactly.
+inline float hmax(V16 a) { return _mm512_reduce_max_ps(a.v); }  // max is exact in any order
+// Horizontal sum in a fixed pairwise order: lanes i and i+8, then i and i+4, i and i+2,
+// i and i+1 (the scalar twin below repeats it exactly).
 inline float hsum(V16 a) {
-  alignas(64) float t[16];
-  _mm512_store_ps(t, a.v);
-  for (int w = 8; w >= 1; w >>= 1)
-    for (int i = 0; i < w; ++i) t[i] = t[i] + t[i + w];
-  return t[0];
+  const __m256 h8 = _mm256_add_ps(_mm512_castps512_ps256(a.v),
+                                  _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(a.v), 1)));
+  const __m128 h4 = _mm_add_ps(_mm256_castps256_ps128(h8), _mm256_extractf128_ps(h8, 1));
+  const __m128 h2 = _mm_add_ps(h4, _mm_movehl_ps(h4, h4));
+  return _mm_cvtss_f32(_mm_add_ss(h2, _mm_movehdup_ps(h2)));
 }
+// Keeps a value in a register: GCC otherwise re-loads a vector operand from memory for
+// every FMA that uses it, which makes the register-tiled kernels load-port bound.
+inline void keep(V16& a) { asm("" : "+v"(a.v)); }
 // exp(x) for x <= 0 range use (scores minus a running max); exactly 0 below -87.
 inline V16 exp(V16 x) {
   const __m512 log2e = _mm512_set1_ps(1.44269504088896341f);
@@ -92,6 +89,7 @@ inline V16 add(V16 a, V16 b) { V16 r; for (int i = 0; i < 16; ++i) r.v[i] = a.v[
 inline V16 sub(V16 a, V16 b) { V16 r; for (int i = 0; i < 16; ++i) r.v[i] = a.v[i] - b.v[i]; return r; }
 inline V16 max(V16 a, V16 b) { V16 r; for (int i = 0; i < 16; ++i) r.v[i] = a.v[i] > b.v[i] ? a.v[i] : b.v[i]; return r; }
 inline float hmax(V16 a) { float m = a.v[0]; for (int i = 1; i < 16; ++i) m = a.v[i] > m ? a.v[i] : m; return m; }
+inline void keep(V16&) {}
 inline float hsum(V16 a) {
   for (int w = 8; w >= 1; w >>= 1)
     for (int i = 0; i < w; ++i) a.v[i] = a.v[i] + a.v[i + w];

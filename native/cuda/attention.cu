@@ -4,13 +4,21 @@
 //     packed forward bit for bit on the same device);
 //   - backward: dQ one warp per (query row, head); dK/dV one warp per (key, kv head) summing
 //     its query heads and rows in a fixed order. No atomics: deterministic.
-// This is the correctness baseline the parity runner checks against the CPU. The
-// tensor-core flash kernels (mma.sync bf16 m16n8k16, tiles in shared memory) are not
-// written yet; see the issue notes. Scores are never materialised beyond one value.
+// This is the f32 path, the bf16 fallback and the reference the parity runner checks
+// against the CPU. bf16 with D = 64/128 on sm_80+ goes to the tensor-core flash kernels
+// (attention_flash*.cu) unless TX_CUDA_ATTENTION=simt; decode always uses attend_row, so
+// decode == packed forward bit for bit holds for the f32 path and for bf16 under
+// TX_CUDA_ATTENTION=simt, not against the tensor-core forward (different rounding of P).
+// Scores are never materialised beyond one value.
 #include <cuda_bf16.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
 #include <vector>
 
+#include "cuda/attention_flash.h"
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
 
@@ -223,6 +231,30 @@ Status dispatch(DType dtype, int64_t d, Fn fn) {
   return d == 64 ? fn(float{}, std::integral_constant<int, 64>{}) : fn(float{}, std::integral_constant<int, 128>{});
 }
 
+// The tensor-core path: bf16, D 64/128, a device of compute capability >= 8.0, 16-byte
+// aligned tensors (cp.async moves 16-byte chunks), batch within the grid's z limit, and not
+// switched off with TX_CUDA_ATTENTION=simt (the parity runner's and benchmarks' way to run
+// the baseline).
+bool use_flash(const TensorView& q, std::initializer_list<const TensorView*> all, int64_t batch) {
+  if (q.dtype != DType::kBF16 || (q.shape[2] != 64 && q.shape[2] != 128) || batch > 65535) return false;
+  const char* env = std::getenv("TX_CUDA_ATTENTION");
+  if (env != nullptr && std::strcmp(env, "simt") == 0) return false;
+  for (const TensorView* t : all)
+    if (reinterpret_cast<uintptr_t>(t->data) % 16 != 0) return false;
+  int major = 0;
+  if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, q.device_index) != cudaSuccess) return false;
+  return major >= 8;
+}
+
+flash::Problem flash_problem(const TensorView& q, const TensorView& k, const TensorView& cu_host, bool causal,
+                             float scale, const int32_t* cu_device) {
+  const int32_t* cu = cu_host.as<const int32_t>();
+  int max_len = 0;
+  for (int64_t b = 0; b + 1 < cu_host.numel(); ++b) max_len = std::max(max_len, cu[b + 1] - cu[b]);
+  return {static_cast<int>(q.shape[0]), static_cast<int>(q.shape[1]), static_cast<int>(k.shape[1]),
+          static_cast<int>(cu_host.numel() - 1), static_cast<int>(q.shape[2]), max_len, causal, scale, cu_device};
+}
+
 }  // namespace
 
 Status attention(const AttentionArgs& a, float scale, cudaStream_t stream) {
@@ -233,6 +265,13 @@ Status attention(const AttentionArgs& a, float scale, cudaStream_t stream) {
   Scratch s;
   const int32_t* cu = nullptr;
   TX_RETURN_IF_ERROR(upload_i32(s, a.cu_seqlens, &cu, stream));
+  if (use_flash(a.q, {&a.q, &a.k, &a.v, &a.out}, dm.batch)) {
+    using B = __nv_bfloat16;
+    TX_RETURN_IF_ERROR(flash::forward(flash_problem(a.q, a.k, a.cu_seqlens, a.causal, scale, cu), a.q.as<const B>(),
+                                      a.k.as<const B>(), a.v.as<const B>(), a.out.as<B>(), a.lse.as<float>(), stream));
+    TX_CUDA_CHECK(cudaStreamSynchronize(stream));  // scratch (cu) is freed on return
+    return Status::ok();
+  }
   TX_RETURN_IF_ERROR(dispatch(a.q.dtype, a.q.shape[2], [&](auto t, auto d) -> Status {
     using T = decltype(t);
     forward_kernel<T, decltype(d)::value><<<blocks_for(int64_t{dm.nt} * dm.hq), kWarpsPerBlock * kWarp, 0, stream>>>(
@@ -274,6 +313,15 @@ Status attention_backward(const AttentionBackwardArgs& a, float scale, cudaStrea
   TX_RETURN_IF_ERROR(upload_i32(s, a.cu_seqlens, &cu, stream));
   void* delta = nullptr;
   TX_RETURN_IF_ERROR(s.alloc(&delta, sizeof(float) * dm.nt * dm.hq));
+  if (use_flash(a.q, {&a.q, &a.k, &a.v, &a.out, &a.grad_out, &a.grad_q, &a.grad_k, &a.grad_v}, dm.batch)) {
+    using B = __nv_bfloat16;
+    TX_RETURN_IF_ERROR(flash::backward(flash_problem(a.q, a.k, a.cu_seqlens, a.causal, scale, cu), a.q.as<const B>(),
+                                       a.k.as<const B>(), a.v.as<const B>(), a.out.as<const B>(),
+                                       a.grad_out.as<const B>(), a.lse.as<const float>(), static_cast<float*>(delta),
+                                       a.grad_q.as<B>(), a.grad_k.as<B>(), a.grad_v.as<B>(), stream));
+    TX_CUDA_CHECK(cudaStreamSynchronize(stream));
+    return Status::ok();
+  }
   TX_RETURN_IF_ERROR(dispatch(a.q.dtype, a.q.shape[2], [&](auto t, auto d) -> Status {
     using T = decltype(t);
     constexpr int kD = decltype(d)::value;
