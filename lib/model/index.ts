@@ -6,3 +6,4 @@ export {
 } from './safetensors.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { f32ToBf16, bf16ToF32 } from './bf16.js';
+export type { Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, StepStats } from './policy.js';
