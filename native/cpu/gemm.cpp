@@ -22,6 +22,10 @@
 #include <memory>
 #include <thread>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "cpu/cpu_ops.h"
 #include "cpu/work_pool.h"
 
@@ -58,11 +62,21 @@ struct Mat {
 
 // A growable 64-byte-aligned float buffer: reused across calls by its owning thread.
 class Scratch {
+  static constexpr size_t kHuge = size_t{2} << 20;
+
  public:
   float* get(int64_t floats) {
     if (floats > cap_) {
-      const size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
-      buf_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      // Large buffers (the B panel) go on 2 MiB boundaries and ask for transparent huge
+      // pages: a pass over a multi-MiB panel then needs a handful of TLB entries, not
+      // thousands. A hint only; without THP it is ordinary memory.
+      const size_t bytes_min = static_cast<size_t>(floats) * sizeof(float);
+      const size_t align = bytes_min >= kHuge ? kHuge : 64;
+      const size_t bytes = (bytes_min + align - 1) / align * align;
+      buf_.reset(static_cast<float*>(std::aligned_alloc(align, bytes)));
+#if defined(MADV_HUGEPAGE)
+      if (buf_ && align == kHuge) madvise(buf_.get(), bytes, MADV_HUGEPAGE);
+#endif
       cap_ = buf_ ? floats : 0;
     }
     return buf_.get();
@@ -98,25 +112,32 @@ void pack_a(const Mat& a, int64_t r0, int64_t mc, int64_t k0, int64_t kc, float*
   }
 }
 
-// Packs op(B) rows [0, K) x cols [c0, c0+w) as one NR-wide strip, k-major, zero padded.
-void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, float* out) {
-  if (!b.trans) {
-    for (int64_t k = 0; k < k_total; ++k) {
-      const float* src = b.p + k * b.ld + c0;
-      if (w == kNR) {
-        std::memcpy(out + k * kNR, src, sizeof(float) * kNR);
-      } else {
-        for (int64_t j = 0; j < w; ++j) out[k * kNR + j] = src[j];
-        for (int64_t j = w; j < kNR; ++j) out[k * kNR + j] = 0.0f;
+// Packs op(B) rows [0, K) x cols [c0, c0+w) as strip s of a panel of `strips` strips,
+// zero padded. Panel layout is K-block-major: block pc holds every strip's kc x NR tile
+// contiguously (offset pc * strips * NR + s * kc * NR), so one pass of the micro-kernels
+// over a K block walks one contiguous run of memory (fewer pages, friendlier prefetch).
+void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t s, int64_t strips, float* panel) {
+  for (int64_t pc = 0; pc < k_total; pc += kKC) {
+    const int64_t kc = std::min(kKC, k_total - pc);
+    float* out = panel + pc * strips * kNR + s * kc * kNR;
+    if (!b.trans) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = b.p + (pc + k) * b.ld + c0;
+        if (w == kNR) {
+          std::memcpy(out + k * kNR, src, sizeof(float) * kNR);
+        } else {
+          for (int64_t j = 0; j < w; ++j) out[k * kNR + j] = src[j];
+          for (int64_t j = w; j < kNR; ++j) out[k * kNR + j] = 0.0f;
+        }
       }
+    } else {  // op(B) column j is a contiguous stored row: read it in order
+      for (int64_t j = 0; j < w; ++j) {
+        const float* src = b.p + (c0 + j) * b.ld + pc;
+        for (int64_t k = 0; k < kc; ++k) out[k * kNR + j] = src[k];
+      }
+      for (int64_t j = w; j < kNR; ++j)
+        for (int64_t k = 0; k < kc; ++k) out[k * kNR + j] = 0.0f;
     }
-  } else {  // op(B) column j is a contiguous stored row: read it in order
-    for (int64_t j = 0; j < w; ++j) {
-      const float* src = b.p + (c0 + j) * b.ld;
-      for (int64_t k = 0; k < k_total; ++k) out[k * kNR + j] = src[k];
-    }
-    for (int64_t j = w; j < kNR; ++j)
-      for (int64_t k = 0; k < k_total; ++k) out[k * kNR + j] = 0.0f;
   }
 }
 
@@ -182,13 +203,14 @@ struct Problem {
 // all of K (ascending K blocks: the first applies beta, later ones accumulate).
 void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc, int64_t ic, int64_t mc, int64_t s_lo,
                   int64_t s_hi, float* apack) {
+  const int64_t strips = (nc + kNR - 1) / kNR;
   for (int64_t pc = 0; pc < p.k; pc += kKC) {
     const int64_t kc = std::min(kKC, p.k - pc);
     pack_a(p.a, ic, mc, pc, kc, apack);
     const float beta = pc == 0 ? p.beta : 1.0f;
     for (int64_t s = s_lo; s < s_hi; ++s) {
       const int64_t j = jc + s * kNR, w = std::min(kNR, nc - s * kNR);
-      const float* bp = bpanel + s * p.k * kNR + pc * kNR;
+      const float* bp = bpanel + pc * strips * kNR + s * kc * kNR;
       for (int64_t ir = 0; ir < mc; ir += kMR) {
         micro_kernel(kc, apack + ir * kc, bp, p.c + (ic + ir) * p.n + j, p.n, std::min(kMR, mc - ir), w, p.alpha,
                      beta);
@@ -225,7 +247,9 @@ class StripGate {
 void run(const Problem& p, int threads) {
   static thread_local Scratch bpanel_scratch;  // the calling thread's: shared by its helpers
   const int64_t panel_cols = std::max(kNR, std::min(p.n, kPanelFloats / p.k) / kNR * kNR);
+  // Equal M blocks (whole MR strips each), not kMC blocks plus a sliver: units stay even.
   const int64_t mblocks = (p.m + kMC - 1) / kMC;
+  const int64_t mc_even = ((p.m + mblocks - 1) / mblocks + kMR - 1) / kMR * kMR;
   float* bpanel = bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
   for (int64_t jc = 0; jc < p.n; jc += panel_cols) {  // one shared job per panel
     const int64_t nc = std::min(panel_cols, p.n - jc);
@@ -241,11 +265,12 @@ void run(const Problem& p, int threads) {
       for (int64_t u = next.fetch_add(1, std::memory_order_relaxed); u < units;
            u = next.fetch_add(1, std::memory_order_relaxed)) {
         const int64_t ib = u / parts, part = u % parts;
-        const int64_t ic = ib * kMC, mc = std::min(kMC, p.m - ic);
+        const int64_t ic = ib * mc_even, mc = std::min(mc_even, p.m - ic);
+        if (mc <= 0) continue;  // rounding to whole strips can leave the last block empty
         const int64_t s_lo = strips * part / parts, s_hi = strips * (part + 1) / parts;
         for (int64_t s = s_lo; s < s_hi; ++s) {
           gate.ensure(s, [&] {
-            pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), bpanel + s * p.k * kNR);
+            pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, bpanel);
           });
         }
         compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack);

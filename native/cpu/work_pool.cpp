@@ -2,6 +2,7 @@
 #include "cpu/work_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -10,6 +11,8 @@
 namespace tx::cpu {
 
 namespace {
+
+constexpr int kPollUs = 200;
 
 class Pool {
  public:
@@ -24,7 +27,7 @@ class Pool {
       }
       job_ = work;
       seats_ = helpers;
-      ++epoch_;
+      epoch_.fetch_add(1, std::memory_order_release);
     }
     cv_.notify_all();
     return true;
@@ -46,10 +49,17 @@ class Pool {
     uint64_t seen = 0;
     for (;;) {
       const std::function<void()>* work = nullptr;
+      // Back-to-back calls (a model's layers, a benchmark) come within microseconds: poll
+      // briefly before sleeping so the next job finds this helper awake. yield() keeps the
+      // poll from holding a core that another runnable thread wants.
+      const auto poll_until = std::chrono::steady_clock::now() + std::chrono::microseconds(kPollUs);
+      while (epoch_.load(std::memory_order_acquire) == seen && std::chrono::steady_clock::now() < poll_until) {
+        std::this_thread::yield();
+      }
       {
         std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return epoch_ != seen; });
-        seen = epoch_;
+        cv_.wait(lock, [&] { return epoch_.load(std::memory_order_relaxed) != seen; });
+        seen = epoch_.load(std::memory_order_relaxed);
         if (job_ == nullptr || seats_ == 0) continue;  // closed before we woke, or full
         --seats_;
         work = job_;
@@ -65,7 +75,7 @@ class Pool {
   std::vector<std::thread> threads_;
   const std::function<void()>* job_ = nullptr;
   int seats_ = 0;
-  uint64_t epoch_ = 0;
+  std::atomic<uint64_t> epoch_{0};  // written under mu_, polled without it
   std::atomic<int> active_{0};
 };
 
