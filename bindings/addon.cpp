@@ -52,6 +52,8 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("sampleSync", Napi::Function::New(env, sample_sync, "sampleSync"));
   exports.Set("gemm", Napi::Function::New(env, gemm_async, "gemm"));
   exports.Set("gemmSync", Napi::Function::New(env, gemm_sync, "gemmSync"));
+  exports.Set("benchOpenblasInfo", Napi::Function::New(env, bench_openblas_info, "benchOpenblasInfo"));
+  exports.Set("benchOpenblasSgemm", Napi::Function::New(env, bench_openblas_sgemm, "benchOpenblasSgemm"));
   return exports;
 }
 

@@ -58,3 +58,9 @@ namespace txn {
 Napi::Value gemm_sync(const Napi::CallbackInfo& info);
 Napi::Value gemm_async(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// bench_openblas.cpp (appended block; benchmark peer only, not an engine op)
+namespace txn {
+Napi::Value bench_openblas_info(const Napi::CallbackInfo& info);
+Napi::Value bench_openblas_sgemm(const Napi::CallbackInfo& info);
+}  // namespace txn

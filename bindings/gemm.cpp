@@ -1,6 +1,9 @@
-// Binding of gemm (host f32): C is updated in place and returned.
-//   gemm[Sync](a, b, c, m, n, k, transA, transB, alpha, beta) -> { c }
+// Binding of gemm: C is updated in place and returned.
+//   gemm[Sync](a, b, c, m, n, k, transA, transB, alpha, beta, inDtype) -> { c }
+// Host: Float32Arrays. Device: DeviceBuffers, a and b of inDtype (0 f32, 2 bf16), c f32;
+// the buffers are retained for the job (a dispose() meanwhile is deferred).
 #include "bindings.h"
+#include "device_buffer.h"
 #include "errors.h"
 #include "op_runner.h"
 #include "tensor_arg.h"
@@ -18,9 +21,14 @@ int64_t dim_arg(Napi::Env env, const Napi::Value& v, const char* name) {
 
 Job prepare(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  const int32_t in = info[10].IsUndefined() ? 0 : int_arg(env, info[10], "inDtype");
+  if (in != static_cast<int32_t>(tx::DType::kF32) && in != static_cast<int32_t>(tx::DType::kBF16)) {
+    throw_error(env, tx::Code::kDtype, "a and b must be f32 or bf16");
+  }
+  const tx::DType in_dtype = static_cast<tx::DType>(in);
   tx::GemmArgs g;
-  g.a = vector_arg(env, info[0], "a", tx::DType::kF32);
-  g.b = vector_arg(env, info[1], "b", tx::DType::kF32);
+  g.a = vector_arg(env, info[0], "a", in_dtype);
+  g.b = vector_arg(env, info[1], "b", in_dtype);
   g.c = vector_arg(env, info[2], "c", tx::DType::kF32);
   g.m = dim_arg(env, info[3], "m");
   g.n = dim_arg(env, info[4], "n");
@@ -32,7 +40,10 @@ Job prepare(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("c", info[2]);
-  for (int i = 0; i < 3; ++i) job.keep_alive.push_back(info[i]);
+  for (int i = 0; i < 3; ++i) {
+    job.keep_alive.push_back(info[i]);
+    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
+  }
   job.compute = [g] { return tx::gemm(g); };
   return job;
 }

@@ -19,6 +19,8 @@ Napi::Value devices(const Napi::CallbackInfo& info) {
   cuda.Set("usable", r.usable);
   if (!r.reason.empty()) cuda.Set("reason", r.reason);
   if (r.compiled) cuda.Set("architectures", r.architectures);
+  // GEMM: the cuBLAS library loaded at run time ("" = none: the engine's own kernels run).
+  if (r.compiled) cuda.Set("cublas", tx::gemm_cublas_library());
   Napi::Array list = Napi::Array::New(env, r.devices.size());
   for (size_t i = 0; i < r.devices.size(); ++i) {
     Napi::Object d = Napi::Object::New(env);

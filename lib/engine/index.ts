@@ -47,4 +47,4 @@ export {
 } from './grpo_loss.js';
 export { adamwStep, adamwStepSync, type AdamWConfig, type AdamWResult, type AdamWState } from './adamw.js';
 export { sampleTokens, sampleTokensSync, type SampleOptions } from './sampling.js';
-export { gemm, gemmSync, type GemmOptions } from './gemm.js';
+export { gemm, gemmSync, type GemmOperand, type GemmOptions } from './gemm.js';

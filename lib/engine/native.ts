@@ -24,6 +24,8 @@ export interface NativeDevicesReport {
     usable: boolean;
     reason?: string;
     architectures?: string;
+    /** CUDA builds: the cuBLAS library the GEMM loaded at run time, "" when none (own kernels). */
+    cublas?: string;
     devices: { index: number; name: string; memoryBytes: number; sm: string }[];
   };
 }
@@ -249,11 +251,28 @@ export interface NativeAddon {
 
 // ---- gemm (appended block) ----
 export type GemmArgs = [
-  a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number,
-  transA: boolean, transB: boolean, alpha: number, beta: number,
+  a: Float32Array | NativeDeviceBuffer, b: Float32Array | NativeDeviceBuffer, c: Float32Array | NativeDeviceBuffer,
+  m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number,
+  inDtype: number,  // a and b: 0 f32, 2 bf16 (device only)
 ];
 
 export interface NativeAddon {
-  gemm(...args: GemmArgs): Promise<{ c: Float32Array }>;
-  gemmSync(...args: GemmArgs): { c: Float32Array };
+  gemm(...args: GemmArgs): Promise<{ c: Float32Array | NativeDeviceBuffer }>;
+  gemmSync(...args: GemmArgs): { c: Float32Array | NativeDeviceBuffer };
+}
+
+// ---- OpenBLAS benchmark peer (appended block; bench only, not an engine op) ----
+export interface NativeOpenblasInfo {
+  found: boolean;
+  library: string;
+  core: string;
+  config: string;
+  reason: string;
+}
+
+export interface NativeAddon {
+  /** dlopen()s libopenblas once (OPENBLAS_CORETYPE unset first) and reports what loaded. */
+  benchOpenblasInfo(): NativeOpenblasInfo;
+  /** Row-major C = A B with cblas_sgemm on the engine's thread count; false when absent. */
+  benchOpenblasSgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): boolean;
 }

@@ -1,13 +1,33 @@
-// CPU SGEMM, GotoBLAS/BLIS structure: B is packed per (KC x NC) panel into NR-wide strips,
-// A per (MC x KC) block into MR-tall strips (packing absorbs every transpose, so one
-// micro-kernel serves all four combinations), and an MR x NR register-tiled micro-kernel
-// runs over the packed strips. Threads split the M blocks of a panel; each packs its own A.
+// CPU SGEMM, GotoBLAS/BLIS structure: op(B) is packed per N panel (all of K x NC) into
+// NR-wide strips, op(A) per (MC x KC) block into MR-tall strips (packing absorbs every
+// transpose, so one micro-kernel serves all four combinations), and an MR x NR
+// register-tiled micro-kernel runs over the packed strips.
+//
+// Threading, chosen for a shared machine where a thread can lose its core at any moment:
+// no OpenMP team and no barrier. Work is claimed dynamically in units of (MC rows of C, a
+// range of NR strips) by the caller and the helpers of run_shared (cpu/work_pool.h); B strips
+// are packed on first use by whichever thread needs them (StripGate). A helper that never
+// gets a core costs nothing: the caller takes its units. Every C element is computed by
+// exactly one unit, over K blocks in ascending order: the result is bit-identical for any
+// thread count and any claiming order.
+//
+// Buffers: the packed B panel belongs to the calling thread and each packed A block to the
+// thread that packs it (thread_local, 64-byte aligned, grown on demand and reused across
+// calls), so concurrent gemm calls from different threads never share a buffer and a call
+// allocates nothing once warm.
 #include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <memory>
+#include <thread>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include "cpu/cpu_ops.h"
-#include "cpu/parallel.h"
+#include "cpu/work_pool.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -18,44 +38,106 @@ namespace tx::cpu {
 namespace {
 
 #if defined(__AVX512F__)
-constexpr int64_t kMR = 12, kNR = 32;  // 24 zmm accumulators of the 32: two loads + one broadcast per row
+// 14 x 32: 28 zmm accumulators + 2 for the B row (the A broadcast folds into the FMA as
+// a memory operand), 28 FMAs per 16 loads. Zen 4/5 and Skylake-X have 32 zmm registers.
+constexpr int64_t kMR = 14, kNR = 32;
 #else
-constexpr int64_t kMR = 6, kNR = 16;   // portable: the compiler vectorises the fixed-size loops
+constexpr int64_t kMR = 6, kNR = 16;  // portable: the compiler vectorises the fixed-size loops
 #endif
-constexpr int64_t kKC = 256;   // A strip (MR x KC) + B strip (KC x NR) stay in L1/L2
-constexpr int64_t kMC = 144;   // A block (MC x KC) ~ 147 KiB: L2
-constexpr int64_t kNC = 4096;  // B panel (KC x NC) 4 MiB: L3
+// KC: one B strip (KC x NR floats, 32 KiB) + one A strip (MR x KC, 14 KiB) fit the 48 KiB L1d
+// of Zen 4/5 (Skylake-X: 32 KiB, where the A strip streams from L2). MC: an A block
+// (MC x KC = 168 x 256 floats, 168 KiB) stays in the 1 MiB L2 while every B strip passes.
+constexpr int64_t kKC = 256;
+constexpr int64_t kMC = 168;
+// The packed B panel holds all of K for NC columns; capped at 4 Mi floats (16 MiB, about an
+// L3) so huge N x K shapes take several panels instead of one huge buffer per thread.
+constexpr int64_t kPanelFloats = int64_t{4} << 20;
 
 struct Mat {
   const float* p;
-  int64_t rows, cols;  // logical (after op)
   bool trans;
-  int64_t ld;          // stored row length
+  int64_t ld;  // stored row length
   float at(int64_t r, int64_t c) const { return trans ? p[c * ld + r] : p[r * ld + c]; }
+};
+
+// A growable 64-byte-aligned float buffer: reused across calls by its owning thread.
+class Scratch {
+  static constexpr size_t kHuge = size_t{2} << 20;
+
+ public:
+  float* get(int64_t floats) {
+    if (floats > cap_) {
+      // Large buffers (the B panel) go on 2 MiB boundaries and ask for transparent huge
+      // pages: a pass over a multi-MiB panel then needs a handful of TLB entries, not
+      // thousands. A hint only; without THP it is ordinary memory.
+      const size_t bytes_min = static_cast<size_t>(floats) * sizeof(float);
+      const size_t align = bytes_min >= kHuge ? kHuge : 64;
+      const size_t bytes = (bytes_min + align - 1) / align * align;
+      buf_.reset(static_cast<float*>(std::aligned_alloc(align, bytes)));
+#if defined(MADV_HUGEPAGE)
+      if (buf_ && align == kHuge) madvise(buf_.get(), bytes, MADV_HUGEPAGE);
+#endif
+      cap_ = buf_ ? floats : 0;
+    }
+    return buf_.get();
+  }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> buf_;
+  int64_t cap_ = 0;
 };
 
 // Packs rows [r0, r0+mc) x cols [k0, k0+kc) of op(A) as MR-tall strips, k-major, zero padded.
 void pack_a(const Mat& a, int64_t r0, int64_t mc, int64_t k0, int64_t kc, float* out) {
   for (int64_t s = 0; s < mc; s += kMR) {
     const int64_t h = std::min(kMR, mc - s);
-    for (int64_t k = 0; k < kc; ++k) {
-      for (int64_t i = 0; i < h; ++i) out[i] = a.at(r0 + s + i, k0 + k);
-      for (int64_t i = h; i < kMR; ++i) out[i] = 0.0f;
-      out += kMR;
+    if (a.trans) {  // op(A) column k is a contiguous stored row: copy h floats per k
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = a.p + (k0 + k) * a.ld + r0 + s;
+        for (int64_t i = 0; i < h; ++i) out[k * kMR + i] = src[i];
+        for (int64_t i = h; i < kMR; ++i) out[k * kMR + i] = 0.0f;
+      }
+    } else {  // row by row: each stored row is read contiguously, written with stride MR
+      for (int64_t i = 0; i < h; ++i) {
+        const float* src = a.p + (r0 + s + i) * a.ld + k0;
+        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = src[k];
+      }
+      for (int64_t i = h; i < kMR; ++i)
+        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = 0.0f;
     }
+    out += kc * kMR;
   }
 }
 
-// Packs rows [k0, k0+kc) x cols [c0, c0+nc) of op(B) as NR-wide strips, k-major, zero padded.
-void pack_b_strip(const Mat& b, int64_t k0, int64_t kc, int64_t c0, int64_t w, float* out) {
-  for (int64_t k = 0; k < kc; ++k) {
-    if (!b.trans && w == kNR) {
-      std::memcpy(out, b.p + (k0 + k) * b.ld + c0, sizeof(float) * kNR);
-    } else {
-      for (int64_t j = 0; j < w; ++j) out[j] = b.at(k0 + k, c0 + j);
-      for (int64_t j = w; j < kNR; ++j) out[j] = 0.0f;
+// Packs op(B) rows [0, K) x cols [c0, c0+w) as strip s of a panel of `strips` strips,
+// zero padded. Panel layout is K-block-major: block pc holds every strip's kc x NR tile
+// contiguously (offset pc * strips * NR + s * kc * NR), so one pass of the micro-kernels
+// over a K block walks one contiguous run of memory (fewer pages, friendlier prefetch).
+void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t s, int64_t strips, float* panel) {
+  for (int64_t pc = 0; pc < k_total; pc += kKC) {
+    const int64_t kc = std::min(kKC, k_total - pc);
+    float* out = panel + pc * strips * kNR + s * kc * kNR;
+    if (!b.trans) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const float* src = b.p + (pc + k) * b.ld + c0;
+        if (w == kNR) {
+          std::memcpy(out + k * kNR, src, sizeof(float) * kNR);
+        } else {
+          for (int64_t j = 0; j < w; ++j) out[k * kNR + j] = src[j];
+          for (int64_t j = w; j < kNR; ++j) out[k * kNR + j] = 0.0f;
+        }
+      }
+    } else {  // op(B) column j is a contiguous stored row: read it in order
+      for (int64_t j = 0; j < w; ++j) {
+        const float* src = b.p + (c0 + j) * b.ld + pc;
+        for (int64_t k = 0; k < kc; ++k) out[k * kNR + j] = src[k];
+      }
+      for (int64_t j = w; j < kNR; ++j)
+        for (int64_t k = 0; k < kc; ++k) out[k * kNR + j] = 0.0f;
     }
-    out += kNR;
   }
 }
 
@@ -66,8 +148,9 @@ void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_
 #if defined(__AVX512F__)
   __m512 r[kMR][2];
   for (int i = 0; i < kMR; ++i) r[i][0] = r[i][1] = _mm512_setzero_ps();
+  for (int i = 0; i < h; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
   for (int64_t k = 0; k < kc; ++k) {
-    const __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+    const __m512 b0 = _mm512_load_ps(bp), b1 = _mm512_load_ps(bp + 16);
     for (int i = 0; i < kMR; ++i) {
       const __m512 av = _mm512_set1_ps(ap[i]);
       r[i][0] = _mm512_fmadd_ps(av, b0, r[i][0]);
@@ -109,55 +192,112 @@ void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_
   }
 }
 
+struct Problem {
+  Mat a, b;
+  float* c;
+  int64_t m, n, k;
+  float alpha, beta;
+};
+
+// One unit: rows [ic, ic+mc) x strips [s_lo, s_hi) of the panel starting at column jc, over
+// all of K (ascending K blocks: the first applies beta, later ones accumulate).
+void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc, int64_t ic, int64_t mc, int64_t s_lo,
+                  int64_t s_hi, float* apack) {
+  const int64_t strips = (nc + kNR - 1) / kNR;
+  for (int64_t pc = 0; pc < p.k; pc += kKC) {
+    const int64_t kc = std::min(kKC, p.k - pc);
+    pack_a(p.a, ic, mc, pc, kc, apack);
+    const float beta = pc == 0 ? p.beta : 1.0f;
+    for (int64_t s = s_lo; s < s_hi; ++s) {
+      const int64_t j = jc + s * kNR, w = std::min(kNR, nc - s * kNR);
+      const float* bp = bpanel + pc * strips * kNR + s * kc * kNR;
+      for (int64_t ir = 0; ir < mc; ir += kMR) {
+        micro_kernel(kc, apack + ir * kc, bp, p.c + (ic + ir) * p.n + j, p.n, std::min(kMR, mc - ir), w, p.alpha,
+                     beta);
+      }
+    }
+  }
+}
+
+// Makes sure strip s of the panel is packed before it is read: the first thread to need it
+// packs it; another that needs it meanwhile waits (only on a thread that is running: it
+// holds the strip because it is packing it now).
+class StripGate {
+ public:
+  explicit StripGate(int64_t strips) : state_(new std::atomic<uint8_t>[strips]) {
+    for (int64_t s = 0; s < strips; ++s) state_[s].store(kEmpty, std::memory_order_relaxed);
+  }
+  template <typename Pack>
+  void ensure(int64_t s, Pack pack) {
+    uint8_t st = state_[s].load(std::memory_order_acquire);
+    if (st == kReady) return;
+    if (st == kEmpty && state_[s].compare_exchange_strong(st, kPacking, std::memory_order_acq_rel)) {
+      pack();
+      state_[s].store(kReady, std::memory_order_release);
+      return;
+    }
+    while (state_[s].load(std::memory_order_acquire) != kReady) std::this_thread::yield();
+  }
+
+ private:
+  static constexpr uint8_t kEmpty = 0, kPacking = 1, kReady = 2;
+  std::unique_ptr<std::atomic<uint8_t>[]> state_;
+};
+
+void run(const Problem& p, int threads) {
+  static thread_local Scratch bpanel_scratch;  // the calling thread's: shared by its helpers
+  const int64_t panel_cols = std::max(kNR, std::min(p.n, kPanelFloats / p.k) / kNR * kNR);
+  // Equal M blocks (whole MR strips each), not kMC blocks plus a sliver: units stay even.
+  const int64_t mblocks = (p.m + kMC - 1) / kMC;
+  const int64_t mc_even = ((p.m + mblocks - 1) / mblocks + kMR - 1) / kMR * kMR;
+  float* bpanel = bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
+  for (int64_t jc = 0; jc < p.n; jc += panel_cols) {  // one shared job per panel
+    const int64_t nc = std::min(panel_cols, p.n - jc);
+    const int64_t strips = (nc + kNR - 1) / kNR;
+    // Enough units for dynamic balancing (about 4 per thread): split N when M is short.
+    const int64_t parts = std::clamp<int64_t>((4 * threads + mblocks - 1) / mblocks, 1, strips);
+    const int64_t units = mblocks * parts;
+    StripGate gate(strips);
+    std::atomic<int64_t> next{0};
+    run_shared(threads, [&] {
+      static thread_local Scratch apack_scratch;
+      float* apack = apack_scratch.get(kMC * kKC);
+      for (int64_t u = next.fetch_add(1, std::memory_order_relaxed); u < units;
+           u = next.fetch_add(1, std::memory_order_relaxed)) {
+        const int64_t ib = u / parts, part = u % parts;
+        const int64_t ic = ib * mc_even, mc = std::min(mc_even, p.m - ic);
+        if (mc <= 0) continue;  // rounding to whole strips can leave the last block empty
+        const int64_t s_lo = strips * part / parts, s_hi = strips * (part + 1) / parts;
+        for (int64_t s = s_lo; s < s_hi; ++s) {
+          gate.ensure(s, [&] {
+            pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, bpanel);
+          });
+        }
+        compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack);
+      }
+    });
+  }
+}
+
 }  // namespace
 
 void gemm(const GemmArgs& g) {
-  const Mat a{g.a.as<const float>(), g.m, g.k, g.trans_a, g.trans_a ? g.m : g.k};
-  const Mat b{g.b.as<const float>(), g.k, g.n, g.trans_b, g.trans_b ? g.k : g.n};
-  float* c = g.c.as<float>();
-  const float alpha = static_cast<float>(g.alpha), beta = static_cast<float>(g.beta);
+  Problem p{{g.a.as<const float>(), g.trans_a, g.trans_a ? g.m : g.k},
+            {g.b.as<const float>(), g.trans_b, g.trans_b ? g.k : g.n},
+            g.c.as<float>(),
+            g.m,
+            g.n,
+            g.k,
+            static_cast<float>(g.alpha),
+            static_cast<float>(g.beta)};
   if (g.m == 0 || g.n == 0) return;
-  if (g.k == 0 || alpha == 0.0f) {  // C = beta C (beta 0 clears, NaN included)
-    for (int64_t i = 0; i < g.m * g.n; ++i) c[i] = beta == 0.0f ? 0.0f : beta * c[i];
+  if (g.k == 0 || p.alpha == 0.0f) {  // C = beta C (beta 0 clears, NaN included)
+    for (int64_t i = 0; i < g.m * g.n; ++i) p.c[i] = p.beta == 0.0f ? 0.0f : p.beta * p.c[i];
     return;
   }
-  std::vector<float> bpack(static_cast<size_t>(kKC * ((std::min(kNC, g.n) + kNR - 1) / kNR) * kNR));
-  const int64_t mblocks = (g.m + kMC - 1) / kMC;
-  for (int64_t jc = 0; jc < g.n; jc += kNC) {
-    const int64_t nc = std::min(kNC, g.n - jc);
-    const int64_t strips = (nc + kNR - 1) / kNR;
-    for (int64_t pc = 0; pc < g.k; pc += kKC) {
-      const int64_t kc = std::min(kKC, g.k - pc);
-      const float beta_here = pc == 0 ? beta : 1.0f;  // later K blocks accumulate
-      parallel_for(strips, 8, [&](int64_t s0, int64_t s1) {
-        for (int64_t s = s0; s < s1; ++s)
-          pack_b_strip(b, pc, kc, jc + s * kNR, std::min(kNR, nc - s * kNR), bpack.data() + s * kc * kNR);
-      });
-      // Threads take M blocks; when M is short, split the N strips of each block instead.
-      const int64_t units = mblocks * (mblocks >= cpu_threads() ? 1 : cpu_threads());
-      const int64_t per_block = units / mblocks;
-      parallel_for(units, 1, [&](int64_t u0, int64_t u1) {
-        std::vector<float> apack(static_cast<size_t>(kMC * kKC));
-        int64_t packed = -1;
-        for (int64_t u = u0; u < u1; ++u) {
-          const int64_t ib = u / per_block, part = u % per_block;
-          const int64_t ic = ib * kMC, mc = std::min(kMC, g.m - ic);
-          if (packed != ib) {
-            pack_a(a, ic, mc, pc, kc, apack.data());
-            packed = ib;
-          }
-          const int64_t s_lo = strips * part / per_block, s_hi = strips * (part + 1) / per_block;
-          for (int64_t s = s_lo; s < s_hi; ++s) {
-            const int64_t j = jc + s * kNR, w = std::min(kNR, nc - s * kNR);
-            for (int64_t ir = 0; ir < mc; ir += kMR) {
-              micro_kernel(kc, apack.data() + ir * kc, bpack.data() + s * kc * kNR, c + (ic + ir) * g.n + j, g.n,
-                           std::min(kMR, mc - ir), w, pc == 0 ? alpha : alpha, beta_here);
-            }
-          }
-        }
-      });
-    }
-  }
+  // Below ~64^3 multiply-adds a thread team costs more than it saves.
+  const int threads = g.m * g.n * g.k < (int64_t{1} << 18) ? 1 : cpu_threads();
+  run(p, threads);
 }
 
 }  // namespace tx::cpu

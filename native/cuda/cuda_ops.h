@@ -50,3 +50,14 @@ namespace tx::cuda {
 Status sample(const SampleArgs& args, int64_t* bad, bool* empty_row, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// GEMM (appended block).
+namespace tx::cuda {
+
+// C = alpha op(A) op(B) + beta C, row-major (tx::GemmArgs); asynchronous on `stream`.
+// cuBLAS (dlopen) or the engine's kernels per args.backend.
+Status gemm(const GemmArgs& args, cudaStream_t stream);
+// The cuBLAS library that loaded, or "".
+const char* gemm_cublas_library();
+
+}  // namespace tx::cuda

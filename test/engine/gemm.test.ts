@@ -2,7 +2,8 @@
 // (sizes that cross every blocking boundary), alpha/beta, beta = 0 over NaN, bad inputs.
 import t from 'tap';
 
-import { gemm, gemmSync, setThreads } from '../../lib/index.js';
+import { DeviceTensor, devices, gemm, gemmSync, setThreads } from '../../lib/index.js';
+import { bf16ToF32, f32ToBf16 } from '../../lib/model/bf16.js';
 import { firstMismatch } from '../helpers/compare.js';
 import { expectTxError } from '../helpers/expect-error.js';
 import { rng } from '../helpers/random.js';
@@ -69,4 +70,34 @@ t.test('bad inputs give a TxError naming the argument', async (t) => {
     ['string beta', () => gemmSync(a, b, c, 2, 2, 3, { beta: '1' as unknown as number }), 'E_RANGE', 'opts.beta'],
   ];
   for (const [label, fn, code, names] of cases) expectTxError(t, fn, code, names, label);
+});
+
+// CUDA: f32 and bf16 DeviceTensors (cuBLAS or the engine's kernels, whichever loaded)
+// against the float64 reference on the same (bf16-rounded) values. Skips without a GPU;
+// tx_parity covers both backends explicitly.
+t.test('DeviceTensor inputs on CUDA (f32 and bf16) match the reference', async (t) => {
+  if (!devices().cuda.usable) {
+    t.comment('no usable CUDA device: CUDA GEMM covered by tx_parity where a GPU exists');
+    return;
+  }
+  const m = 70, n = 130, k = 300;
+  for (const dtype of ['f32', 'bf16'] as const) {
+    for (const [transA, transB] of [[false, false], [false, true], [true, false], [true, true]] as const) {
+      let a: Float32Array = rand(11, m * k), b: Float32Array = rand(12, k * n);
+      const c0 = rand(13, m * n);
+      if (dtype === 'bf16') {
+        a = bf16ToF32(f32ToBf16(a));
+        b = bf16ToF32(f32ToBf16(b));
+      }
+      const up = (x: Float32Array) => dtype === 'bf16'
+        ? DeviceTensor.fromHost({ data: f32ToBf16(x), shape: [x.length], dtype: 'bf16' })
+        : DeviceTensor.fromHost({ data: x, shape: [x.length] });
+      const da = up(a), db = up(b), dc = DeviceTensor.fromHost({ data: c0.slice(), shape: [m * n] });
+      await gemm(da, db, dc, m, n, k, { transA, transB, alpha: 0.5, beta: -2 });
+      const got = dc.toHostSync().data as Float32Array;
+      const want = referenceGemm(a, b, c0, m, n, k, transA, transB, 0.5, -2);
+      t.equal(firstMismatch(got, want, RTOL, ATOL), undefined, `${dtype} tA=${transA} tB=${transB}`);
+      for (const d of [da, db, dc]) d.dispose();
+    }
+  }
 });
