@@ -65,7 +65,10 @@ export function merge<T>(base: T, over: unknown): T {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     if (k === '$schema' || v === undefined) continue;
-    out[k] = isObject(out[k]) && isObject(v) && !('source' in v) ? merge(out[k], v) : v;
+    const b = out[k];
+    // A data object of another source replaces the base's; of the same source, it refines it.
+    const sameKind = isObject(b) && isObject(v) && (!('source' in v) || v['source'] === b['source']);
+    out[k] = sameKind ? merge(b, v) : v;
   }
   return out as T;
 }
