@@ -11,6 +11,7 @@ const USAGE = `usage: toolexpander <command> [options]
 commands:
   train          train a policy with a preset (grpo, toolexpander, ...); --resume DIR continues a run
   eval           greedy accuracy of a policy on held-out tasks, by category
+  report DIR...  one report.html comparing finished runs (arms, seeds)
   devices        what the engine was compiled with and can use (CPU threads, SIMD, CUDA)
   bench [names]  run the benchmarks (npm run bench), e.g. \`toolexpander bench advantage\`
   help           this text
@@ -67,6 +68,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'train': return guarded(async () => (await import('./train.js')).trainCommand(rest));
     case 'eval': return guarded(async () => (await import('./eval.js')).evalCommand(rest));
+    case 'report': return guarded(async () => (await import('./report.js')).reportCommand(rest));
     case 'devices': return devicesCommand(rest);
     case 'bench': return benchCommand(rest);
     case undefined:

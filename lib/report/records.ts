@@ -9,9 +9,13 @@ export type StepRecord = {
   /** 0-based step index. */
   step: number;
   epoch: number;
+  /**
+   * Reward moments, accuracy, SET and schema-valid rates are over the step's first G
+   * rollouts per prompt (before any resampling), so arms compare on the same footing.
+   */
   rewardMean: number;
   rewardStd: number;
-  /** Share of rollouts with r_base = 1 (all groups the loss sees). */
+  /** Share of rollouts with r_base = 1. */
   accuracy: number;
   /** Share of rollouts paid the SET bonus. */
   setRate: number;
@@ -26,7 +30,9 @@ export type StepRecord = {
   /** Share of the prompts drawn this step whose group contributes non-zero advantages. */
   dataUtilization: number;
   extraRollouts: number;
+  /** Prompts drawn this step (dapo-filter draws more than batchSize). */
   prompts: number;
+  /** All rollouts generated this step, extra ones included. */
   rollouts: number;
   loss: number;
   /** Variance of the loss over the last `lossVarianceWindow` steps (this one included). */

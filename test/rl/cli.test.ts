@@ -36,4 +36,7 @@ t.test('train: --help, clear errors, a run through the --policy hook', async (t)
   t.equal(ev.status, 0, ev.stderr);
   t.match(ev.stdout, /^test: \d\.\d{3} \(\d+\/10\); /m);
   t.match(cli('eval', '--help').stdout, /Greedy decoding/);
+  const rep = cli('report', out, out, '--out', join(dir, 'cmp.html'));
+  t.equal(rep.status, 0, rep.stderr);
+  t.ok(existsSync(join(dir, 'cmp.html')), 'report over several runs');
 });
