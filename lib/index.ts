@@ -6,3 +6,5 @@ export * from './reward/index.js';
 export * from './data/index.js';
 export * from './model/index.js';
 export * from './toolexpander/index.js';
+export * from './rl/index.js';
+export * from './report/index.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `toolexpander` command. Subcommands arrive with the issues that build them
-// (train, sft, eval, demo); this one reports devices and runs the benchmarks.
+// The `toolexpander` command: a dispatcher; each subcommand lives in its own file and is
+// imported only when run (so `devices` never loads the trainer). sft and demo are to come.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const USAGE = `usage: toolexpander <command> [options]
 
 commands:
+  train          train a policy with a preset (grpo, toolexpander, ...); --resume DIR continues a run
+  eval           greedy accuracy of a policy on held-out tasks, by category
+  report DIR...  one report.html comparing finished runs (arms, seeds)
   devices        what the engine was compiled with and can use (CPU threads, SIMD, CUDA)
   bench [names]  run the benchmarks (npm run bench), e.g. \`toolexpander bench advantage\`
   help           this text
@@ -48,9 +51,24 @@ function benchCommand(args: string[]): number {
   return r.status ?? 1;
 }
 
+/** TxErrors (bad flags, bad config, no policy) are user errors: one line, exit 1, no stack. */
+async function guarded(run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    const { TxError } = await import('../errors.js');
+    if (!(e instanceof TxError)) throw e;
+    console.error(`toolexpander: ${e.message} [${e.code}]`);
+    return 1;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'train': return guarded(async () => (await import('./train.js')).trainCommand(rest));
+    case 'eval': return guarded(async () => (await import('./eval.js')).evalCommand(rest));
+    case 'report': return guarded(async () => (await import('./report.js')).reportCommand(rest));
     case 'devices': return devicesCommand(rest);
     case 'bench': return benchCommand(rest);
     case undefined:

@@ -9,3 +9,5 @@ export { isHard, maxLevel, shotsAt, emptyBook, startLevel, afterGroup, recordVis
 export type { Scored, LevelConfig, LevelBook, RoundDecision } from './levels.js';
 export { buildSftData, setThink, setAnalysis } from './sft.js';
 export type { SftSample, SftKind, SftOptions } from './sft.js';
+export { sampleGroups, hardSampleRounds, demosFor, generationSeed } from './hardsampling.js';
+export type { Group, SamplingContext, HardSamplingConfig, HardSamplingStats, HardSamplingResult } from './hardsampling.js';

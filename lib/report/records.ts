@@ -1,0 +1,74 @@
+// The records of metrics.jsonl (TOOLEXPANDER.md section 7): one `step` record per training
+// step, one `eval` record per evaluation. Field names are part of the public surface: the
+// report, the CI smoke test and users' notebooks read them.
+
+import type { EvalResult } from '../rl/evaluate.js';
+
+export type StepRecord = {
+  type: 'step';
+  /** 0-based step index. */
+  step: number;
+  epoch: number;
+  /**
+   * Reward moments, accuracy, SET and schema-valid rates are over the step's first G
+   * rollouts per prompt (before any resampling), so arms compare on the same footing.
+   */
+  rewardMean: number;
+  rewardStd: number;
+  /** Share of rollouts with r_base = 1. */
+  accuracy: number;
+  /** Share of rollouts paid the SET bonus. */
+  setRate: number;
+  schemaValidRate: number;
+  /** Share of the step's prompts whose first group had no correct rollout. */
+  hardRate: number;
+  /** Hard groups first solved at extra round k (index k-1). */
+  resolvedPerRound: number[];
+  deferred: number;
+  /** Mean demo level of the step's prompts at the start of their visit. */
+  meanLevel: number;
+  /** Share of the prompts drawn this step whose group contributes non-zero advantages. */
+  dataUtilization: number;
+  extraRollouts: number;
+  /** Prompts drawn this step (dapo-filter draws more than batchSize). */
+  prompts: number;
+  /** All rollouts generated this step, extra ones included. */
+  rollouts: number;
+  loss: number;
+  /** Variance of the loss over the last `lossVarianceWindow` steps (this one included). */
+  lossVariance: number;
+  gradNorm: number;
+  entropy: number;
+  /** k3 estimate of KL(sampling policy || initial policy) on the sampled tokens; null without a reference. */
+  kl: number | null;
+  clipFracHigh: number;
+  clipFracLow: number;
+  ratioMean: number;
+  approxKl: number;
+  lr: number;
+  tokens: number;
+  /** Wall-clock fields: not reproducible, excluded from bit-exact comparisons. */
+  tokensPerSecond: number;
+  stepTime: number;
+};
+
+export type EvalRecord = {
+  type: 'eval';
+  /** Steps trained before this evaluation (0 = the starting policy). */
+  step: number;
+  /** Main accuracy: the first evaluated split (test: unseen values, seen templates). */
+  accuracy: number;
+  splits: EvalResult;
+};
+
+export type MetricsRecord = StepRecord | EvalRecord;
+
+/** Fields that depend on the wall clock. */
+export const TIMING_FIELDS = ['tokensPerSecond', 'stepTime'] as const;
+
+export const STEP_FIELDS: readonly (keyof StepRecord)[] = [
+  'type', 'step', 'epoch', 'rewardMean', 'rewardStd', 'accuracy', 'setRate', 'schemaValidRate', 'hardRate',
+  'resolvedPerRound', 'deferred', 'meanLevel', 'dataUtilization', 'extraRollouts', 'prompts', 'rollouts',
+  'loss', 'lossVariance', 'gradNorm', 'entropy', 'kl', 'clipFracHigh', 'clipFracLow', 'ratioMean', 'approxKl',
+  'lr', 'tokens', 'tokensPerSecond', 'stepTime',
+];

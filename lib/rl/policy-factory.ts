@@ -1,0 +1,56 @@
+// The --policy hook: how `toolexpander train` and `eval` obtain a Policy. A factory gets
+// the run's config and every task of the run (train and held-out), and returns the policy
+// (loaded from `resumeFrom`, a checkpoint folder, when resuming) and optionally a frozen
+// reference (the initial policy) for the KL term and the logged KL.
+// Built-in names are registered by the modules that implement them (TinyPolicy registers
+// 'tiny' once it lands); any other value is a module path exporting `createPolicy`.
+
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TxError } from '../errors.js';
+import type { Task } from '../data/types.js';
+import type { Policy } from '../model/policy.js';
+import type { TrainConfig } from './config.js';
+
+export type PolicyFactoryContext = {
+  config: TrainConfig;
+  tasks: readonly Task[];
+  /** A checkpoint folder the policy saved itself into (resume). */
+  resumeFrom?: string;
+};
+
+export type PolicyBundle = { policy: Policy; reference?: Policy; name?: string };
+export type PolicyFactory = (ctx: PolicyFactoryContext) => Promise<PolicyBundle>;
+
+const registry = new Map<string, PolicyFactory>();
+
+export const DEFAULT_POLICY = 'tiny';
+
+export function registerPolicyFactory(name: string, factory: PolicyFactory): void {
+  registry.set(name, factory);
+}
+
+function looksLikePath(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
+}
+
+/** The factory for a --policy value (default 'tiny'). Throws a TxError saying what is available. */
+export async function resolvePolicyFactory(spec: string = DEFAULT_POLICY): Promise<PolicyFactory> {
+  const known = registry.get(spec);
+  if (known !== undefined) return known;
+  if (looksLikePath(spec)) {
+    let mod: { createPolicy?: unknown };
+    try {
+      mod = await import(pathToFileURL(resolve(spec)).href) as { createPolicy?: unknown };
+    } catch (e) {
+      throw new TxError('E_STATE', `--policy ${spec}: cannot load the module (${(e as Error).message})`);
+    }
+    if (typeof mod.createPolicy !== 'function') throw new TxError('E_STATE', `--policy ${spec}: the module exports no createPolicy function`);
+    return mod.createPolicy as PolicyFactory;
+  }
+  const names = [...registry.keys()];
+  throw new TxError('E_STATE', `no policy '${spec}' is available${spec === DEFAULT_POLICY
+    ? ': the native TinyPolicy is not part of this build yet'
+    : ''}. Registered: ${names.length === 0 ? 'none' : names.join(', ')}. `
+    + 'Pass --policy <module path> exporting createPolicy(ctx) -> { policy, reference? }.');
+}

@@ -1,0 +1,31 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+
+import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
+import { allTasks, loadRunTasks, registerPolicyFactory, resolveConfig, resolvePolicyFactory } from '../../lib/rl/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tx-tasks-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+t.test('tasks from JSONL files, held-out splits cut to eval.size', async (t) => {
+  const s = syntheticSuite({ seed: 5, trainSize: 12, testSize: 6, testTemplatesSize: 1, testUnseenApisSize: 1 });
+  const write = (name: string, xs: unknown[]) => { writeFileSync(join(dir, name), xs.map((x) => JSON.stringify(x)).join('\n') + '\n'); return join(dir, name); };
+  const cfg = resolveConfig('grpo', { eval: { size: 4, splits: ['test'] }, data: { source: 'jsonl', train: write('train.jsonl', s.train), eval: { test: write('test.jsonl', s.test) } } });
+  const r = await loadRunTasks(cfg);
+  t.same(r.train, s.train);
+  t.same(r.evalSplits['test'], s.test.slice(0, 4));
+  t.equal(allTasks(r).length, s.train.length + 4, `${allTasks(r).length} tasks`);
+});
+
+t.test('policy factories: registered names, module paths, clear errors', async (t) => {
+  await t.rejects(resolvePolicyFactory(), /no policy 'tiny' is available: the native TinyPolicy is not part of this build yet/);
+  await t.rejects(resolvePolicyFactory('other'), /no policy 'other' is available\. Registered: none/);
+  await t.rejects(resolvePolicyFactory('./nowhere/policy.js'), /cannot load the module/);
+  await t.rejects(resolvePolicyFactory('lib/rl/schedule.ts'), /exports no createPolicy/);
+  const f = await resolvePolicyFactory('test/helpers/table-policy.ts');
+  t.equal(typeof f, 'function');
+  registerPolicyFactory('mine', f);
+  t.equal(await resolvePolicyFactory('mine'), f);
+});
