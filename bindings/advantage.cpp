@@ -1,6 +1,8 @@
 // Binding of groupedAdvantages: JS args -> GroupedAdvantagesArgs, outputs allocated on the
 // JS thread (typed arrays for host inputs, DeviceBuffers for device inputs).
-//   groupedAdvantages[Sync](rewards, groupOffsets, mode, std, eps, seqOffsets?, responseMask?)
+//   groupedAdvantages[Sync](rewards, groupOffsets, mode, std, eps, seqOffsets?, responseMask?, out?)
+// `out` may hold caller buffers for any output (reused across steps); advantages may be
+// the rewards buffer itself (in place: each reward is read before its slot is written).
 #include <memory>
 #include <vector>
 
@@ -36,14 +38,27 @@ Job prepare(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   const int64_t rows = a.rewards.numel(), groups = a.group_offsets.numel() - 1;
-  a.advantages = new_output(env, job, "advantages", a.rewards, {rows}, tx::DType::kF32);
-  a.mean = new_output(env, job, "mean", a.rewards, {groups}, tx::DType::kF32);
-  a.std = new_output(env, job, "std", a.rewards, {groups}, tx::DType::kF32);
-  a.zero_variance = new_output(env, job, "zeroVariance", a.rewards, {groups}, tx::DType::kU8);
+  const Napi::Object out = info[7].IsObject() ? info[7].As<Napi::Object>() : Napi::Object::New(env);
+  a.advantages = output_into(env, job, "advantages", out.Get("advantages"), "opts.out.advantages", a.rewards, {rows},
+                             tx::DType::kF32);
+  a.mean = output_into(env, job, "mean", out.Get("mean"), "opts.out.mean", a.rewards, {groups}, tx::DType::kF32);
+  a.std = output_into(env, job, "std", out.Get("std"), "opts.out.std", a.rewards, {groups}, tx::DType::kF32);
+  a.zero_variance = output_into(env, job, "zeroVariance", out.Get("zeroVariance"), "opts.out.zeroVariance", a.rewards,
+                                {groups}, tx::DType::kU8);
   if (a.seq_offsets.defined()) {
-    a.token_advantages = new_output(env, job, "tokenAdvantages", a.rewards,
-                                    {tx::grouped_advantages_tokens(a)}, tx::DType::kF32);
+    a.token_advantages = output_into(env, job, "tokenAdvantages", out.Get("tokenAdvantages"),
+                                     "opts.out.tokenAdvantages", a.rewards, {tx::grouped_advantages_tokens(a)},
+                                     tx::DType::kF32);
   }
+  const std::pair<const tx::TensorView*, const char*> outputs[] = {
+      {&a.advantages, "opts.out.advantages"}, {&a.mean, "opts.out.mean"}, {&a.std, "opts.out.std"},
+      {&a.zero_variance, "opts.out.zeroVariance"}, {&a.token_advantages, "opts.out.tokenAdvantages"}};
+  for (size_t i = 0; i < 5; ++i) {
+    for (size_t j = i + 1; j < 5; ++j) check_disjoint(env, *outputs[i].first, outputs[i].second, *outputs[j].first, outputs[j].second);
+    if (i > 0) check_disjoint(env, *outputs[i].first, outputs[i].second, a.rewards, "rewards");
+    check_disjoint(env, *outputs[i].first, outputs[i].second, a.response_mask, "opts.responseMask");
+  }
+  if (a.advantages.data != a.rewards.data) check_disjoint(env, a.advantages, "opts.out.advantages", a.rewards, "rewards");
   for (int i = 0; i < 7; ++i) job.keep_alive.push_back(info[i]);
   for (int i : {0, 5, 6}) {
     if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));

@@ -3,6 +3,7 @@
 #include "device_buffer.h"
 #include "errors.h"
 #include "host_buffer.h"
+#include "tensor_arg.h"
 
 namespace txn {
 
@@ -33,6 +34,33 @@ tx::TensorView new_output(Napi::Env env, Job& job, const char* key, const tx::Te
     stride *= shape[static_cast<size_t>(i)];
   }
   return t;
+}
+
+tx::TensorView output_into(Napi::Env env, Job& job, const char* key, const Napi::Value& provided, const char* name,
+                           const tx::TensorView& like, const std::vector<int64_t>& shape, tx::DType dtype) {
+  if (provided.IsUndefined() || provided.IsNull()) return new_output(env, job, key, like, shape, dtype);
+  int64_t n = 1;
+  for (int64_t s : shape) n *= s;
+  tx::TensorView v = vector_arg(env, provided, name, dtype);
+  if (v.numel() != n) {
+    throw_error(env, tx::Code::kShape, std::string(name) + " must have length " + std::to_string(n) + ", got " +
+                                           std::to_string(v.numel()));
+  }
+  job.result.Set(key, provided);
+  job.keep_alive.push_back(provided);
+  if (is_device_buffer(env, provided)) job.buffers.push_back(DeviceBuffer::Unwrap(provided.As<Napi::Object>()));
+  return v;
+}
+
+void check_disjoint(Napi::Env env, const tx::TensorView& a, const char* a_name, const tx::TensorView& b,
+                    const char* b_name) {
+  if (!a.defined() || !b.defined() || a.device != tx::Device::kCpu || b.device != tx::Device::kCpu) return;
+  const char* a0 = static_cast<const char*>(a.data);
+  const char* b0 = static_cast<const char*>(b.data);
+  if (a0 == nullptr || b0 == nullptr || a.nbytes() == 0 || b.nbytes() == 0) return;
+  if (a0 < b0 + b.nbytes() && b0 < a0 + a.nbytes()) {
+    throw_error(env, tx::Code::kRange, std::string(a_name) + " overlaps " + b_name);
+  }
 }
 
 }  // namespace txn

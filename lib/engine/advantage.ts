@@ -18,6 +18,12 @@ export interface GroupedAdvantagesOptions {
   seqOffsets?: Int32Array;
   /** u8[N]: 1 on response tokens; the broadcast writes 0 elsewhere. Default: every token. */
   responseMask?: Uint8Array | DeviceTensor;
+  /**
+   * Caller buffers to write results into instead of allocating (reuse them across steps:
+   * fresh memory costs page faults that can exceed the op itself). `advantages` may be
+   * `rewards` itself (in place). Any field may be left out.
+   */
+  out?: Partial<GroupedAdvantagesResult<Float32Array | DeviceTensor, Uint8Array | DeviceTensor>>;
 }
 
 export interface GroupedAdvantagesResult<F = Float32Array, U = Uint8Array> {
@@ -47,7 +53,16 @@ function nativeArgs(rewards: Float32Array | DeviceTensor, groupOffsets: Int32Arr
   if (opts === null || typeof opts !== 'object') throw new TxError('E_RANGE', 'opts must be an object');
   const eps = opts.eps ?? 1e-6;
   if (typeof eps !== 'number') throw new TxError('E_RANGE', `opts.eps must be a number, got ${typeof eps}`);
-  const mask = opts.responseMask instanceof DeviceTensor ? opts.responseMask.handle : opts.responseMask;
+  const handle = <T>(x: T | DeviceTensor) => (x instanceof DeviceTensor ? x.handle : x);
+  const mask = handle(opts.responseMask);
+  let out: Record<string, unknown> | undefined;
+  if (opts.out !== undefined) {
+    if (opts.out === null || typeof opts.out !== 'object') throw new TxError('E_RANGE', 'opts.out must be an object');
+    out = {};
+    for (const key of ['advantages', 'mean', 'std', 'zeroVariance', 'tokenAdvantages'] as const) {
+      if (opts.out[key] !== undefined) out[key] = handle(opts.out[key]);
+    }
+  }
   return [
     rewards instanceof DeviceTensor ? rewards.handle : rewards,
     groupOffsets,
@@ -56,6 +71,7 @@ function nativeArgs(rewards: Float32Array | DeviceTensor, groupOffsets: Int32Arr
     eps,
     opts.seqOffsets,
     mask,
+    out,
   ] as const;
 }
 

@@ -48,6 +48,7 @@ type AdvantagesArgs = [
   eps: number,
   seqOffsets: Int32Array | undefined,
   responseMask: Uint8Array | NativeDeviceBuffer | undefined,
+  out: Record<string, unknown> | undefined,
 ];
 
 export interface NativeLogprobsResult {

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "common/advantage_math.h"
 #include "cpu/cpu_ops.h"
@@ -20,6 +21,8 @@ constexpr int64_t kNoBadIndex = std::numeric_limits<int64_t>::max();
 // result depends only on the group's own values, never on its address, its neighbours or
 // the thread that computes it (batch invariance).
 constexpr int kLanes = 8;
+constexpr int64_t kSplitGroup = int64_t{1} << 16;
+constexpr int64_t kChunk = int64_t{1} << 14;
 
 struct SumMinMax {
   double sum;
@@ -151,6 +154,7 @@ int64_t normalize_groups(const GroupedAdvantagesArgs& a, int64_t g0, int64_t g1)
       g += kGroupsPerBlock - 1;
       continue;
     }
+    if (n > kSplitGroup) continue;  // normalized by normalize_large_group, across threads
     if (n == 0) {  // an empty group: no rollouts, no gradient
       mean_out[g] = 0.0f;
       std_out[g] = 0.0f;
@@ -188,6 +192,54 @@ int64_t normalize_groups(const GroupedAdvantagesArgs& a, int64_t g0, int64_t g1)
   return first_bad;
 }
 
+// A group larger than kSplitGroup (one prompt with a million rollouts, or a whole batch
+// normalized as one group) is split into fixed kChunk-sized chunks reduced in parallel and
+// combined in chunk order. Chunk boundaries depend only on n, so the result is the same
+// for any thread count and whatever else is in the batch.
+int64_t normalize_large_group(const GroupedAdvantagesArgs& a, int64_t g) {
+  const int32_t* off = a.group_offsets.as<const int32_t>();
+  const int64_t lo = off[g], n = off[g + 1] - lo;
+  const float* x = a.rewards.as<const float>() + lo;
+  float* out = a.advantages.as<float>() + lo;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  auto chunk_len = [&](int64_t c) { return c + 1 < chunks ? kChunk : n - c * kChunk; };
+
+  std::vector<SumMinMax> parts(static_cast<size_t>(chunks));
+  parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; ++c) parts[static_cast<size_t>(c)] = sum_min_max(x + c * kChunk, chunk_len(c));
+  });
+  SumMinMax m = parts[0];
+  for (size_t c = 1; c < parts.size(); ++c) {
+    m.sum += parts[c].sum;
+    m.lo = parts[c].lo < m.lo ? parts[c].lo : m.lo;
+    m.hi = parts[c].hi > m.hi ? parts[c].hi : m.hi;
+  }
+  if (!std::isfinite(m.sum)) {
+    for (int64_t i = 0; i < n; ++i)
+      if (!std::isfinite(x[i])) return lo + i;
+  }
+  GroupStats s;
+  s.zero_variance = m.lo == m.hi;
+  s.mean = s.zero_variance ? static_cast<double>(m.lo) : m.sum / static_cast<double>(n);
+  double ss = 0.0;
+  if (!s.zero_variance) {
+    std::vector<double> ss_parts(static_cast<size_t>(chunks));
+    parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) ss_parts[static_cast<size_t>(c)] = sum_sq_dev(x + c * kChunk, chunk_len(c), s.mean);
+    });
+    for (double p : ss_parts) ss += p;
+  }
+  s.std = std::sqrt(group_variance(ss, n, a.std_kind));
+  const double scale = s.zero_variance ? 0.0 : group_scale(s, n, a.mode, a.eps);
+  parallel_for(n, kChunk, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = static_cast<float>((static_cast<double>(x[i]) - s.mean) * scale);
+  });
+  a.mean.as<float>()[g] = static_cast<float>(s.mean);
+  a.std.as<float>()[g] = static_cast<float>(s.std);
+  a.zero_variance.as<uint8_t>()[g] = s.zero_variance ? 1 : 0;
+  return kNoBadIndex;
+}
+
 void broadcast_to_tokens(const GroupedAdvantagesArgs& a) {
   const int32_t* seq = a.seq_offsets.as<const int32_t>();
   const uint8_t* mask = a.response_mask.defined() ? a.response_mask.as<const uint8_t>() : nullptr;
@@ -214,7 +266,14 @@ int64_t grouped_advantages(const GroupedAdvantagesArgs& a) {
     while (bad < seen && !first_bad.compare_exchange_weak(seen, bad)) {
     }
   });
-  if (first_bad.load() != kNoBadIndex) return first_bad.load();
+  const int32_t* off = a.group_offsets.as<const int32_t>();
+  int64_t bad = first_bad.load();
+  for (int64_t g = 0; g < groups; ++g) {
+    if (off[g + 1] - off[g] <= kSplitGroup) continue;
+    const int64_t b = normalize_large_group(a, g);
+    bad = b < bad ? b : bad;
+  }
+  if (bad != kNoBadIndex) return bad;
   if (a.seq_offsets.defined()) broadcast_to_tokens(a);
   return -1;
 }

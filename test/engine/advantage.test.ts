@@ -147,6 +147,56 @@ t.test('equal-size groups (SIMD block path) give the same bits as a group comput
   }
 });
 
+t.test('a group split across threads (> 65536 rewards) is the same for any thread count', async (t) => {
+  const r = rng(123);
+  const n = 300_000;
+  const rewards = new Float32Array(n + 10).map(() => Math.fround(r() * 7 - 2));
+  const offsets = new Int32Array([0, 10, n + 10]);
+  setThreads(1);
+  const one = groupedAdvantagesSync(rewards, offsets);
+  setThreads(2);
+  const two = groupedAdvantagesSync(rewards, offsets);
+  setThreads(0);
+  t.ok(Buffer.from(one.advantages.buffer).equals(Buffer.from(two.advantages.buffer)), '1 vs 2 threads, bitwise');
+  const alone = groupedAdvantagesSync(rewards.slice(10), new Int32Array([0, n]));
+  t.ok(Buffer.from(alone.advantages.buffer).equals(Buffer.from(two.advantages.subarray(10).slice().buffer)), 'alone vs batched');
+  const want = referenceAdvantages(rewards, offsets);
+  t.equal(firstMismatch(two.advantages, want.advantages, RTOL, ATOL), undefined, 'vs reference');
+  rewards[n - 5] = NaN;
+  expectTxError(t, () => groupedAdvantagesSync(rewards, offsets), 'E_RANGE', `rewards[${n - 5}]`, 'NaN in a split group');
+});
+
+t.test('opts.out: results written into caller buffers, reusable, in place allowed', async (t) => {
+  const { rewards, offsets } = randomProblem(51, 500, 12);
+  const R = rewards.length, G = offsets.length - 1;
+  const fresh = groupedAdvantagesSync(rewards, offsets);
+  const out = { advantages: new Float32Array(R).fill(NaN), mean: new Float32Array(G), std: new Float32Array(G), zeroVariance: new Uint8Array(G) };
+  for (let i = 0; i < 2; i++) {
+    const r = groupedAdvantagesSync(rewards, offsets, { out });
+    t.equal(r.advantages, out.advantages, 'the same buffer comes back');
+    t.equal(r.zeroVariance, out.zeroVariance);
+    t.same(Buffer.from(out.advantages.buffer), Buffer.from(fresh.advantages.buffer), `reuse ${i}: same bits`);
+  }
+  const partial = await groupedAdvantages(rewards, offsets, { out: { mean: new Float32Array(G) } });
+  t.same([...partial.mean], [...fresh.mean], 'only some outputs given');
+  const inPlace = rewards.slice();
+  groupedAdvantagesSync(inPlace, offsets, { out: { advantages: inPlace } });
+  t.same(Buffer.from(inPlace.buffer), Buffer.from(fresh.advantages.buffer), 'in place over rewards');
+  const cases: [string, () => unknown, string, string][] = [
+    ['short', () => groupedAdvantagesSync(rewards, offsets, { out: { advantages: new Float32Array(R - 1) } }), 'E_SHAPE', 'opts.out.advantages'],
+    ['wrong dtype', () => groupedAdvantagesSync(rewards, offsets, { out: { zeroVariance: new Float32Array(G) as unknown as Uint8Array } }), 'E_DTYPE', 'opts.out.zeroVariance'],
+    ['mean overlaps rewards', () => groupedAdvantagesSync(rewards, offsets, { out: { mean: rewards.subarray(0, G) } }), 'E_RANGE', 'opts.out.mean'],
+    ['two outputs share memory', () => { const b = new Float32Array(G); return groupedAdvantagesSync(rewards, offsets, { out: { mean: b, std: b } }); }, 'E_RANGE', 'overlaps'],
+    ['partial overlap with rewards', () => groupedAdvantagesSync(rewards, offsets, { out: { advantages: new Float32Array(rewards.buffer, 4, R - 1) as Float32Array } }), 'E_SHAPE', 'opts.out.advantages'],
+    ['not an object', () => groupedAdvantagesSync(rewards, offsets, { out: 5 as unknown as object }), 'E_RANGE', 'opts.out'],
+  ];
+  for (const [label, fn, code, names] of cases) expectTxError(t, fn, code, names, label);
+  const shifted = new Float32Array(R + 1);
+  shifted.set(rewards, 1);
+  const shiftedRewards = shifted.subarray(1);
+  expectTxError(t, () => groupedAdvantagesSync(shiftedRewards, offsets, { out: { advantages: shifted.subarray(0, R) } }), 'E_RANGE', 'overlaps', 'advantages overlapping rewards off by one');
+});
+
 t.test('async form matches the sync form and does not mutate inputs', async (t) => {
   const { rewards, offsets } = randomProblem(31, 1000, 12);
   const before = rewards.slice();
