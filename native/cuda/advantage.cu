@@ -9,6 +9,7 @@
 #include "common/advantage_math.h"
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
+#include "cuda/scratch.cuh"
 
 namespace tx::cuda {
 
@@ -110,20 +111,6 @@ __global__ void broadcast_kernel(const float* adv, const int32_t* seq, const uin
   }
 }
 
-// Device scratch freed on every return path.
-struct DeviceBuffers {
-  std::vector<void*> ptrs;
-  ~DeviceBuffers() {
-    for (void* p : ptrs) cudaFree(p);
-  }
-  Status alloc(void** out, size_t bytes) {
-    cudaError_t e = cudaMalloc(out, bytes == 0 ? 1 : bytes);
-    if (e != cudaSuccess) return from_cuda(e, "cudaMalloc");
-    ptrs.push_back(*out);
-    return Status::ok();
-  }
-};
-
 }  // namespace
 
 Status grouped_advantages(const GroupedAdvantagesArgs& a, int64_t* first_bad, cudaStream_t stream) {
@@ -135,7 +122,7 @@ Status grouped_advantages(const GroupedAdvantagesArgs& a, int64_t* first_bad, cu
   int largest = 0;
   for (int g = 0; g < groups; ++g) largest = max(largest, host_off[g + 1] - host_off[g]);
 
-  DeviceBuffers buf;
+  Scratch buf;
   void* d_off = nullptr;
   void* d_bad = nullptr;
   TX_RETURN_IF_ERROR(buf.alloc(&d_off, sizeof(int32_t) * (groups + 1)));

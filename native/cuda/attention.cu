@@ -21,6 +21,7 @@
 #include "cuda/attention_flash.h"
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
+#include "cuda/scratch.cuh"
 
 namespace tx::cuda {
 
@@ -200,27 +201,6 @@ __global__ void grad_kv_kernel(const T* q, const T* k, const T* v, const T* dout
   }
 }
 
-struct Scratch {
-  std::vector<void*> ptrs;
-  ~Scratch() {
-    for (void* p : ptrs) cudaFree(p);
-  }
-  Status alloc(void** out, size_t bytes) {
-    cudaError_t e = cudaMalloc(out, bytes == 0 ? 1 : bytes);
-    if (e != cudaSuccess) return from_cuda(e, "cudaMalloc");
-    ptrs.push_back(*out);
-    return Status::ok();
-  }
-};
-
-Status upload_i32(Scratch& s, const TensorView& host, const int32_t** out, cudaStream_t stream) {
-  void* d = nullptr;
-  TX_RETURN_IF_ERROR(s.alloc(&d, host.nbytes()));
-  TX_CUDA_CHECK(cudaMemcpyAsync(d, host.data, host.nbytes(), cudaMemcpyHostToDevice, stream));
-  *out = static_cast<const int32_t*>(d);
-  return Status::ok();
-}
-
 int blocks_for(int64_t warps) { return static_cast<int>((warps + kWarpsPerBlock - 1) / kWarpsPerBlock); }
 
 // Calls fn.template operator()<T, D>() for the tensor's dtype and head size.
@@ -264,7 +244,7 @@ Status attention(const AttentionArgs& a, float scale, cudaStream_t stream) {
   if (dm.nt == 0) return Status::ok();
   Scratch s;
   const int32_t* cu = nullptr;
-  TX_RETURN_IF_ERROR(upload_i32(s, a.cu_seqlens, &cu, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.cu_seqlens, &cu, stream));
   if (use_flash(a.q, {&a.q, &a.k, &a.v, &a.out}, dm.batch)) {
     using B = __nv_bfloat16;
     TX_RETURN_IF_ERROR(flash::forward(flash_problem(a.q, a.k, a.cu_seqlens, a.causal, scale, cu), a.q.as<const B>(),
@@ -290,7 +270,7 @@ Status decode_attention(const DecodeAttentionArgs& a, float scale, cudaStream_t 
   if (batch == 0) return Status::ok();
   Scratch s;
   const int32_t* lengths = nullptr;
-  TX_RETURN_IF_ERROR(upload_i32(s, a.lengths, &lengths, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.lengths, &lengths, stream));
   TX_RETURN_IF_ERROR(dispatch(a.q.dtype, a.q.shape[2], [&](auto t, auto d) -> Status {
     using T = decltype(t);
     decode_kernel<T, decltype(d)::value><<<blocks_for(int64_t{batch} * hq), kWarpsPerBlock * kWarp, 0, stream>>>(
@@ -310,7 +290,7 @@ Status attention_backward(const AttentionBackwardArgs& a, float scale, cudaStrea
   if (dm.nt == 0) return Status::ok();
   Scratch s;
   const int32_t* cu = nullptr;
-  TX_RETURN_IF_ERROR(upload_i32(s, a.cu_seqlens, &cu, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.cu_seqlens, &cu, stream));
   void* delta = nullptr;
   TX_RETURN_IF_ERROR(s.alloc(&delta, sizeof(float) * dm.nt * dm.hq));
   if (use_flash(a.q, {&a.q, &a.k, &a.v, &a.out, &a.grad_out, &a.grad_q, &a.grad_k, &a.grad_v}, dm.batch)) {

@@ -8,6 +8,7 @@
 #include "common/grpo_loss_host.h"
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
+#include "cuda/scratch.cuh"
 
 namespace tx::cuda {
 
@@ -70,23 +71,6 @@ __global__ void loss_kernel(LossParams p) {
   if (threadIdx.x == 0) p.parts[s] = GrpoSeqPartial{acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6]};
 }
 
-// Device scratch freed on every return path.
-struct Scratch {
-  std::vector<void*> ptrs;
-  ~Scratch() {
-    for (void* q : ptrs) cudaFree(q);
-  }
-  template <typename T>
-  Status alloc(T** out, size_t count) {
-    void* q = nullptr;
-    cudaError_t e = cudaMalloc(&q, count == 0 ? 1 : count * sizeof(T));
-    if (e != cudaSuccess) return from_cuda(e, "cudaMalloc");
-    ptrs.push_back(q);
-    *out = static_cast<T*>(q);
-    return Status::ok();
-  }
-};
-
 }  // namespace
 
 Status grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result, int64_t* first_bad, cudaStream_t stream) {
@@ -99,11 +83,11 @@ Status grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result, int64_t* first_b
   double* d_weights = nullptr;
   GrpoSeqPartial* d_parts = nullptr;
   int* d_bad = nullptr;
-  TX_RETURN_IF_ERROR(buf.alloc(&d_off, seqs + 1));
-  TX_RETURN_IF_ERROR(buf.alloc(&d_counts, seqs));
-  TX_RETURN_IF_ERROR(buf.alloc(&d_weights, seqs));
-  TX_RETURN_IF_ERROR(buf.alloc(&d_parts, seqs));
-  TX_RETURN_IF_ERROR(buf.alloc(&d_bad, 1));
+  TX_RETURN_IF_ERROR(buf.alloc_array(&d_off, seqs + 1));
+  TX_RETURN_IF_ERROR(buf.alloc_array(&d_counts, seqs));
+  TX_RETURN_IF_ERROR(buf.alloc_array(&d_weights, seqs));
+  TX_RETURN_IF_ERROR(buf.alloc_array(&d_parts, seqs));
+  TX_RETURN_IF_ERROR(buf.alloc_array(&d_bad, 1));
   TX_CUDA_CHECK(cudaMemcpyAsync(d_off, a.seq_offsets.data, sizeof(int32_t) * (seqs + 1), cudaMemcpyHostToDevice, stream));
   const int none = INT_MAX;
   TX_CUDA_CHECK(cudaMemcpyAsync(d_bad, &none, sizeof(int), cudaMemcpyHostToDevice, stream));

@@ -16,6 +16,7 @@
 
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
+#include "cuda/scratch.cuh"
 
 namespace tx::cuda {
 
@@ -339,29 +340,6 @@ __global__ void __launch_bounds__(kFusedThreads) linear_grad_weight_kernel(Fused
   }
 }
 
-// Device scratch freed on every return path.
-struct Scratch {
-  std::vector<void*> ptrs;
-  ~Scratch() {
-    for (void* q : ptrs) cudaFree(q);
-  }
-  Status alloc(void** out, size_t bytes) {
-    cudaError_t e = cudaMalloc(out, bytes == 0 ? 1 : bytes);
-    if (e != cudaSuccess) return from_cuda(e, "cudaMalloc");
-    ptrs.push_back(*out);
-    return Status::ok();
-  }
-};
-
-// Host targets -> device copy.
-Status device_targets(const TensorView& targets, Scratch& s, const int32_t** out, cudaStream_t stream) {
-  void* d = nullptr;
-  TX_RETURN_IF_ERROR(s.alloc(&d, targets.nbytes()));
-  TX_CUDA_CHECK(cudaMemcpyAsync(d, targets.data, targets.nbytes(), cudaMemcpyHostToDevice, stream));
-  *out = static_cast<const int32_t*>(d);
-  return Status::ok();
-}
-
 template <typename T>
 bool vector_ok(const void* ptr, long long v) {
   return reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && (v * static_cast<long long>(sizeof(T))) % 16 == 0;
@@ -421,7 +399,7 @@ Status logprobs(const LogprobsArgs& a, cudaStream_t stream) {
   if (a.logits.shape[0] == 0) return Status::ok();
   Scratch s;
   const int32_t* targets = nullptr;
-  TX_RETURN_IF_ERROR(device_targets(a.targets, s, &targets, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.targets, &targets, stream));
   if (a.logits.dtype == DType::kBF16) TX_RETURN_IF_ERROR(launch_forward<__nv_bfloat16>(a, targets, stream));
   else TX_RETURN_IF_ERROR(launch_forward<float>(a, targets, stream));
   TX_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -433,7 +411,7 @@ Status logprobs_backward(const LogprobsBackwardArgs& a, cudaStream_t stream) {
   if (a.logits.shape[0] == 0) return Status::ok();
   Scratch s;
   const int32_t* targets = nullptr;
-  TX_RETURN_IF_ERROR(device_targets(a.targets, s, &targets, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.targets, &targets, stream));
   if (a.logits.dtype == DType::kBF16) TX_RETURN_IF_ERROR(launch_backward<__nv_bfloat16>(a, targets, stream));
   else TX_RETURN_IF_ERROR(launch_backward<float>(a, targets, stream));
   TX_CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -446,7 +424,7 @@ Status linear_logprobs(const LinearLogprobsArgs& a, cudaStream_t stream) {
   if (n == 0) return Status::ok();
   Scratch s;
   const int32_t* targets = nullptr;
-  TX_RETURN_IF_ERROR(device_targets(a.targets, s, &targets, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.targets, &targets, stream));
   const FusedParams p = fused_params(a.hidden, a.weight, targets, a.temperature, a.ignore_index);
   linear_logprobs_kernel<<<ceil_div(n, kFusedRows), kFusedThreads, 0, stream>>>(
       p, a.logp.as<float>(), a.entropy.defined() ? a.entropy.as<float>() : nullptr, a.lse.as<float>());
@@ -461,7 +439,7 @@ Status linear_logprobs_backward(const LinearLogprobsBackwardArgs& a, cudaStream_
   const long long v = a.weight.shape[0];
   Scratch s;
   const int32_t* targets = nullptr;
-  TX_RETURN_IF_ERROR(device_targets(a.targets, s, &targets, stream));
+  TX_RETURN_IF_ERROR(s.upload_i32(a.targets, &targets, stream));
   const FusedParams p = fused_params(a.hidden, a.weight, targets, a.temperature, a.ignore_index);
   FusedGrad g{a.lse.as<const float>(), a.grad_logp.as<const float>(),
               a.grad_entropy.defined() ? a.grad_entropy.as<const float>() : nullptr, nullptr};
