@@ -52,15 +52,8 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value adamw_step_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "adamwStepSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
+Napi::Value adamw_step_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "adamwStepSync"); }
 
-Napi::Value adamw_step_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "adamwStep", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
-}
+Napi::Value adamw_step_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "adamwStep"); }
 
 }  // namespace txn

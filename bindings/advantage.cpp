@@ -70,16 +70,11 @@ Job prepare(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Value grouped_advantages_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "groupedAdvantagesSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
+  return sync_entry<prepare>(info, "groupedAdvantagesSync");
 }
 
 Napi::Value grouped_advantages_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "groupedAdvantages", [](const Napi::CallbackInfo& info) {
-    return run_async(info.Env(), prepare(info));
-  });
+  return async_entry<prepare>(info, "groupedAdvantages");
 }
 
 }  // namespace txn

@@ -158,39 +158,27 @@ Job prepare_decode(const Napi::CallbackInfo& info) {
 }  // namespace
 
 Napi::Value attention_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "attentionSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_forward(info);
-    return run_sync(info.Env(), job);
-  });
+  return sync_entry<prepare_forward>(info, "attentionSync");
 }
 
 Napi::Value attention_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "attention",
-                 [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
+  return async_entry<prepare_forward>(info, "attention");
 }
 
 Napi::Value attention_backward_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "attentionBackwardSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_backward(info);
-    return run_sync(info.Env(), job);
-  });
+  return sync_entry<prepare_backward>(info, "attentionBackwardSync");
 }
 
 Napi::Value attention_backward_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "attentionBackward",
-                 [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
+  return async_entry<prepare_backward>(info, "attentionBackward");
 }
 
 Napi::Value decode_attention_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "decodeAttentionSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_decode(info);
-    return run_sync(info.Env(), job);
-  });
+  return sync_entry<prepare_decode>(info, "decodeAttentionSync");
 }
 
 Napi::Value decode_attention_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "decodeAttention",
-                 [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_decode(info)); });
+  return async_entry<prepare_decode>(info, "decodeAttention");
 }
 
 }  // namespace txn

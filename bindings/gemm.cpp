@@ -50,15 +50,8 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value gemm_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "gemmSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
+Napi::Value gemm_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "gemmSync"); }
 
-Napi::Value gemm_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "gemm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
-}
+Napi::Value gemm_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "gemm"); }
 
 }  // namespace txn

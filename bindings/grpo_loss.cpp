@@ -71,15 +71,8 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "grpoLossSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
+Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "grpoLossSync"); }
 
-Napi::Value grpo_loss_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "grpoLoss", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
-}
+Napi::Value grpo_loss_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "grpoLoss"); }
 
 }  // namespace txn

@@ -159,22 +159,11 @@ Job prepare_linear_backward(const Napi::CallbackInfo& info) {
   return job;
 }
 
-template <Job (*Prepare)(const Napi::CallbackInfo&)>
-Napi::Value sync_entry(const Napi::CallbackInfo& info, const char* name) {
-  return guarded(info, name, [](const Napi::CallbackInfo& info) {
-    Job job = Prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
-
-template <Job (*Prepare)(const Napi::CallbackInfo&)>
-Napi::Value async_entry(const Napi::CallbackInfo& info, const char* name) {
-  return guarded(info, name, [](const Napi::CallbackInfo& info) { return run_async(info.Env(), Prepare(info)); });
-}
-
 }  // namespace
 
-Napi::Value logprobs_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare_forward>(info, "logprobsSync"); }
+Napi::Value logprobs_sync(const Napi::CallbackInfo& info) {
+  return sync_entry<prepare_forward>(info, "logprobsSync");
+}
 Napi::Value logprobs_async(const Napi::CallbackInfo& info) { return async_entry<prepare_forward>(info, "logprobs"); }
 Napi::Value logprobs_backward_sync(const Napi::CallbackInfo& info) {
   return sync_entry<prepare_backward>(info, "logprobsBackwardSync");

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "device_buffer.h"
+#include "errors.h"
 #include "tx/status.h"
 
 namespace txn {
@@ -21,5 +22,20 @@ struct Job {
 
 Napi::Value run_sync(Napi::Env env, Job& job);
 Napi::Value run_async(Napi::Env env, Job job);
+
+// The two entry points of an op, sharing its `Prepare` (JS args -> Job): the blocking
+// form and the Promise form. `name` is the JS name, used in internal-error messages.
+template <Job (*Prepare)(const Napi::CallbackInfo&)>
+Napi::Value sync_entry(const Napi::CallbackInfo& info, const char* name) {
+  return guarded(info, name, [](const Napi::CallbackInfo& info) {
+    Job job = Prepare(info);
+    return run_sync(info.Env(), job);
+  });
+}
+
+template <Job (*Prepare)(const Napi::CallbackInfo&)>
+Napi::Value async_entry(const Napi::CallbackInfo& info, const char* name) {
+  return guarded(info, name, [](const Napi::CallbackInfo& info) { return run_async(info.Env(), Prepare(info)); });
+}
 
 }  // namespace txn

@@ -52,15 +52,8 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value sample_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "sampleSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
+Napi::Value sample_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "sampleSync"); }
 
-Napi::Value sample_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "sample", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
-}
+Napi::Value sample_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "sample"); }
 
 }  // namespace txn
