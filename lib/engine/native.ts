@@ -259,3 +259,31 @@ export interface NativeAddon {
   gemm(...args: GemmArgs): Promise<{ c: Float32Array }>;
   gemmSync(...args: GemmArgs): { c: Float32Array };
 }
+
+// ---- model ops: rmsNorm, rope, swiglu, embedding, residualAdd (appended block) ----
+type F32 = Float32Array | NativeDeviceBuffer;
+export type RmsNormArgs = [x: F32, weight: F32, rows: number, dim: number, eps: number];
+export type RmsNormBackwardArgs = [x: F32, weight: F32, rstd: F32, gradOut: F32, rows: number, dim: number];
+export type RopeArgs = [x: F32, positions: Int32Array, tokens: number, heads: number, headDim: number, theta: number];
+export type EmbeddingArgs = [weightOrGrad: F32, ids: Int32Array, vocab: number, dim: number];
+
+export interface NativeAddon {
+  rmsNorm(...args: RmsNormArgs): Promise<{ out: F32; rstd: F32 }>;
+  rmsNormSync(...args: RmsNormArgs): { out: F32; rstd: F32 };
+  rmsNormBackward(...args: RmsNormBackwardArgs): Promise<{ gradX: F32; gradWeight: F32 }>;
+  rmsNormBackwardSync(...args: RmsNormBackwardArgs): { gradX: F32; gradWeight: F32 };
+  rope(...args: RopeArgs): Promise<{ out: F32 }>;
+  ropeSync(...args: RopeArgs): { out: F32 };
+  ropeBackward(...args: RopeArgs): Promise<{ gradX: F32 }>;
+  ropeBackwardSync(...args: RopeArgs): { gradX: F32 };
+  swiglu(gate: F32, up: F32): Promise<{ out: F32 }>;
+  swigluSync(gate: F32, up: F32): { out: F32 };
+  swigluBackward(gate: F32, up: F32, gradOut: F32): Promise<{ gradGate: F32; gradUp: F32 }>;
+  swigluBackwardSync(gate: F32, up: F32, gradOut: F32): { gradGate: F32; gradUp: F32 };
+  embedding(...args: EmbeddingArgs): Promise<{ out: F32 }>;
+  embeddingSync(...args: EmbeddingArgs): { out: F32 };
+  embeddingBackward(...args: EmbeddingArgs): Promise<{ gradWeight: F32 }>;
+  embeddingBackwardSync(...args: EmbeddingArgs): { gradWeight: F32 };
+  residualAdd(a: F32, b: F32): Promise<{ out: F32 }>;
+  residualAddSync(a: F32, b: F32): { out: F32 };
+}
