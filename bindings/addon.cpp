@@ -66,6 +66,7 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
            {"residualAdd", residual_add_async}, {"residualAddSync", residual_add_sync}}) {
     exports.Set(name, Napi::Function::New(env, fn, name));
   }
+  exports.Set("PolicyModel", define_policy_model(env));  // model (appended block)
   return exports;
 }
 

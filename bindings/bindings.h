@@ -82,3 +82,8 @@ Napi::Value embedding_backward_async(const Napi::CallbackInfo& info);
 Napi::Value residual_add_sync(const Napi::CallbackInfo& info);
 Napi::Value residual_add_async(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// model.cpp (appended block): the native policy model class
+namespace txn {
+Napi::Function define_policy_model(Napi::Env env);
+}  // namespace txn

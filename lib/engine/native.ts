@@ -287,3 +287,33 @@ export interface NativeAddon {
   residualAdd(a: F32, b: F32): Promise<{ out: F32 }>;
   residualAddSync(a: F32, b: F32): { out: F32 };
 }
+
+// ---- PolicyModel: the native policy model (appended block; bindings/model.cpp) ----
+export interface NativePolicyModel {
+  readonly numParams: number;
+  readonly disposed: boolean;
+  forwardLogprobs(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): Promise<{ logp: Float32Array; entropy: Float32Array }>;
+  forwardLogprobsSync(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): { logp: Float32Array; entropy: Float32Array };
+  /** scalars: loss, tokens, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean */
+  trainMicro(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array, loss: NativeLossSpec, scale: number): Promise<{ scalars: Float64Array }>;
+  /** scalars: gradNorm, step */
+  optimizerStep(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, maxGradNorm: number): Promise<{ scalars: Float64Array }>;
+  generate(promptTokens: Int32Array, promptOffsets: Int32Array, n: number, temperature: number, topP: number, topK: number,
+    maxTokens: number, stopIds: Int32Array, seed: number): Promise<{ tokens: Int32Array; logp: Float32Array; lengths: Int32Array }>;
+  getState(): { params: Float32Array; expAvg: Float32Array; expAvgSq: Float32Array; grads: Float32Array; step: number };
+  zeroGrad(): void;
+  setState(params: Float32Array, expAvg?: Float32Array, expAvgSq?: Float32Array, step?: number): void;
+  layout(): { name: string; shape: number[]; offset: number }[];
+  dispose(): void;
+}
+
+export type NativeLossSpec =
+  | { sft: true }
+  | {
+    sft: false; oldLogp: Float32Array; refLogp?: Float32Array; advantages: Float32Array; clipLow: number; clipHigh: number;
+    dualClip: number; klCoef: number; klType: number; aggregation: number; normConstant?: number;
+  };
+
+export interface NativeAddon {
+  PolicyModel: new (config: object, seed: number, maxTokens: number) => NativePolicyModel;
+}
