@@ -3,11 +3,12 @@
 // decode step then runs every sequence's newest token through the same ops with M = B rows
 // and decode_attention over the cache. Because every op is row-wise batch invariant and
 // decode attention equals the packed forward bit for bit, the log-probs reported here
-// (linear_logprobs at temperature 1 on the same hidden rows) equal forward_logprobs.
+// (the same output head at temperature 1 on the same hidden rows) equal forward_logprobs.
 #include <algorithm>
 #include <cstring>
 #include <string>
 
+#include "model/head.h"
 #include "model/linear.h"
 #include "tx/model/model.h"
 
@@ -90,10 +91,9 @@ Status Model::generate(const GenerateSpec& s) {
     for (int64_t b = 0; b < B; ++b) {
       if (done[b]) targets[b] = -100;
     }
-    LinearLogprobsArgs la;
-    la.hidden = fmat(buf.hf.data(), B, d), la.weight = fmat(p_.lm_head, V, d), la.targets = ivec(targets.data(), B);
-    la.logp = fvec(buf.logp.data(), B), la.lse = fvec(buf.lse1.data(), B);
-    TX_RETURN_IF_ERROR(linear_logprobs(la));
+    // The same head (and path) as forward_logprobs; it recomputes the logits in place.
+    const Head head{buf.hf.data(), p_.lm_head, B, d, V, targets.data(), buf.logits.data()};
+    TX_RETURN_IF_ERROR(head_forward(head, buf.logp.data(), nullptr, buf.lse1.data()));
     bool all_done = true;
     for (int64_t b = 0; b < B; ++b) {
       if (done[b]) continue;

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "model/head.h"
 #include "model/linear.h"
 
 namespace tx::model {
@@ -91,6 +92,7 @@ Status Model::plan(int64_t tokens) {
   logp_rows_.assign(static_cast<size_t>(tokens), 0.0f);
   ent_rows_.assign(static_cast<size_t>(tokens), 0.0f);
   lse_rows_.assign(static_cast<size_t>(tokens), 0.0f);
+  if (head_materializes(cfg_.vocab_size)) logits_.assign(static_cast<size_t>(tokens * cfg_.vocab_size), 0.0f);
   capacity_ = tokens;
   return Status::ok();
 }
@@ -153,12 +155,8 @@ Status Model::backward(const int32_t* tokens, const int32_t* cu, int64_t n, int6
   const TensorView pos = ivec(positions_.data(), n), cuv = ivec(cu, seqs + 1);
   const TensorView table = fvec(rope_table_.data(), static_cast<int64_t>(rope_table_.size()));
 
-  LinearLogprobsBackwardArgs lb;
-  lb.hidden = fmat(hf_, n, d), lb.weight = fmat(p_.lm_head, V, d), lb.targets = ivec(targets, n);
-  lb.lse = fvec(lse_rows_.data(), n), lb.grad_logp = fvec(grad_rows, n);
-  lb.grad_hidden = fmat(ghid, n, d), lb.grad_weight = fmat(glm, V, d);
-  TX_RETURN_IF_ERROR(linear_logprobs_backward(lb));
-  for (int64_t i = 0; i < V * d; ++i) gp_.lm_head[i] += glm[i];  // == embed grad when tied
+  const Head head{hf_, p_.lm_head, n, d, V, targets, logits_.data()};
+  TX_RETURN_IF_ERROR(head_backward(head, lse_rows_.data(), grad_rows, ghid, gp_.lm_head, glm));  // lm_head == embed when tied
   TX_RETURN_IF_ERROR(rms_norm_backward({fvec(xf_, n * d), fvec(p_.norm, d), fvec(rf_, n), fvec(ghid, n * d), n, d, true,
                                         fvec(gx, n * d), fvec(gp_.norm, d)}));
   for (int64_t l = c.num_hidden_layers - 1; l >= 0; --l) {
@@ -234,10 +232,8 @@ Status Model::forward_logprobs(const Batch& b, float* logp, float* entropy) {
   row_targets(b, &targets);
   const int64_t n = b.tokens_n, d = cfg_.hidden_size;
   TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
-  LinearLogprobsArgs la;
-  la.hidden = fmat(hf_, n, d), la.weight = fmat(p_.lm_head, cfg_.vocab_size, d), la.targets = ivec(targets.data(), n);
-  la.logp = fvec(logp_rows_.data(), n), la.entropy = fvec(ent_rows_.data(), n), la.lse = fvec(lse_rows_.data(), n);
-  TX_RETURN_IF_ERROR(linear_logprobs(la));
+  const Head head{hf_, p_.lm_head, n, d, cfg_.vocab_size, targets.data(), logits_.data()};
+  TX_RETURN_IF_ERROR(head_forward(head, logp_rows_.data(), ent_rows_.data(), lse_rows_.data()));
   for (int64_t i = 0; i < n; ++i) logp[i] = entropy[i] = 0.0f;
   for (int64_t j = 0; j + 1 < n; ++j) {
     if (targets[j] != -100) {
@@ -254,10 +250,8 @@ Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats
   row_targets(b, &targets);
   const int64_t n = b.tokens_n, d = cfg_.hidden_size;
   TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
-  LinearLogprobsArgs la;
-  la.hidden = fmat(hf_, n, d), la.weight = fmat(p_.lm_head, cfg_.vocab_size, d), la.targets = ivec(targets.data(), n);
-  la.logp = fvec(logp_rows_.data(), n), la.lse = fvec(lse_rows_.data(), n);
-  TX_RETURN_IF_ERROR(linear_logprobs(la));
+  const Head head{hf_, p_.lm_head, n, d, cfg_.vocab_size, targets.data(), logits_.data()};
+  TX_RETURN_IF_ERROR(head_forward(head, logp_rows_.data(), nullptr, lse_rows_.data()));
   std::vector<float> logp_tok(static_cast<size_t>(n), 0.0f), grad_tok(static_cast<size_t>(n), 0.0f);
   for (int64_t j = 0; j + 1 < n; ++j) {
     if (targets[j] != -100) logp_tok[j + 1] = logp_rows_[j];

@@ -120,6 +120,7 @@ class Model {
   float *xf_ = nullptr, *hf_ = nullptr, *rf_ = nullptr, *tmp_ = nullptr;
   std::vector<int32_t> positions_;
   std::vector<float> logp_rows_, ent_rows_, lse_rows_;
+  std::vector<float> logits_;  // [capacity, V] when the head materialises logits (model/head.h)
   friend struct ModelOps;
 };
 
