@@ -1,0 +1,40 @@
+// The string Policy API with the project's BPE and ChatML: generate(prompts) returns text,
+// tokens and logp; logprobs on the same prompt + completion tokens equals them bitwise;
+// stop strings cut the completion; <|im_end|> ends a rollout.
+import t from 'tap';
+
+import { TinyPolicy, tinyConfig } from '../../lib/index.js';
+import { chatml, trainBpe } from '../../lib/model/index.js';
+import { sameBits } from './tiny-policy-helpers.js';
+
+const corpus = ['{"name": "get_weather", "arguments": {"city": "Paris"}}', 'What is the weather in Paris?', 'hello world'];
+
+t.test('generate(strings) == logprobs(strings) bitwise; stop strings; SFT to emit a fixed answer', async (t) => {
+  const tok = trainBpe(corpus, { vocabSize: 300 });
+  const p = await TinyPolicy.create({ ...tinyConfig(tok.vocabSize), hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2 }, { seed: 1, tokenizer: tok });
+  const prompt = chatml([{ role: 'user', content: 'What is the weather in Paris?' }]);
+  const out = await p.generate([prompt, 'hello'], { n: 2, maxTokens: 12, seed: 3 });
+  t.equal(out.length, 2);
+  const items = out.flatMap((s, i) => s.map((r) => ({ prompt: [prompt, 'hello'][i]!, completion: r.tokens })));
+  const lps = await p.logprobs(items);
+  out.flat().forEach((r, k) => {
+    t.equal(r.text, tok.decode(r.tokens), 'text is the decoded tokens');
+    t.ok(sameBits(r.logp, lps[k]!), `rollout ${k}: logp == logprobs bitwise`);
+  });
+
+  // Teach it one answer, then check greedy generation, the <|im_end|> stop and a stop string.
+  const answer = '{"name": "get_weather", "arguments": {"city": "Paris"}}';
+  const ids = tok.encode(prompt, { allowSpecial: true }), ans = [...tok.encode(answer), tok.specialTokens.get('<|im_end|>')!];
+  const tokens = Int32Array.from([...ids, ...ans]), mask = new Uint8Array(tokens.length).fill(1, ids.length);
+  for (let i = 0; i < 150; i++) {
+    const s = await p.sftStep({ tokens, cuSeqlens: Int32Array.from([0, tokens.length]), mask }, 1e-2);
+    if (s.loss < 0.01) break;
+  }
+  const [[greedy]] = await p.generate([prompt], { n: 1, maxTokens: 40, seed: 0, temperature: 0 });
+  t.equal(greedy!.text, answer + '<|im_end|>', 'learned answer, ended by <|im_end|>');
+  const [[cut]] = await p.generate([prompt], { n: 1, maxTokens: 40, seed: 0, temperature: 0, stop: ['"arguments"'] });
+  t.ok(cut!.text.endsWith('"arguments"') || cut!.text.includes('"arguments"'), `cut at the stop string: ${JSON.stringify(cut!.text)}`);
+  t.ok(cut!.tokens.length < greedy!.tokens.length && cut!.logp.length === cut!.tokens.length, 'shorter, logp aligned');
+  t.ok(sameBits(cut!.logp, greedy!.logp.subarray(0, cut!.tokens.length)), 'a prefix of the full rollout');
+  p.dispose();
+});
