@@ -16,21 +16,29 @@ namespace tx::model {
 
 namespace {
 
-struct DecodeBuffers {
-  std::vector<float> x, h, q, k, v, att, lse, mid, h2, g, u, a, tmp, hf, r, logits, logp, lse1;
-  void size(int64_t B, const Config& c) {
-    const int64_t d = c.hidden_size, q_ = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size;
-    for (auto* p : {&x, &h, &mid, &h2, &tmp, &hf}) p->assign(static_cast<size_t>(B * d), 0.0f);
-    for (auto* p : {&q, &att}) p->assign(static_cast<size_t>(B * q_), 0.0f);
-    for (auto* p : {&k, &v}) p->assign(static_cast<size_t>(B * kv), 0.0f);
-    for (auto* p : {&g, &u, &a}) p->assign(static_cast<size_t>(B * ff), 0.0f);
-    lse.assign(static_cast<size_t>(B * c.num_attention_heads), 0.0f);
-    for (auto* p : {&r, &logp, &lse1}) p->assign(static_cast<size_t>(B), 0.0f);
-    logits.assign(static_cast<size_t>(B * c.vocab_size), 0.0f);
-  }
-};
+// Grows v to at least n elements without touching (re-zeroing) what is there.
+void grow(std::vector<float>* v, int64_t n) {
+  if (static_cast<int64_t>(v->size()) < n) v->resize(static_cast<size_t>(n));
+}
 
 }  // namespace
+
+struct Model::GenState {
+  std::vector<float> kc, vc;  // per layer [B, tmax, Hkv, hd]; only positions < length are read
+  std::vector<float> x, h, q, k, v, att, lse, mid, h2, g, u, a, tmp, hf, r, logits, logp, lse1;
+  void size(int64_t B, int64_t tmax, const Config& c) {
+    const int64_t d = c.hidden_size, q_ = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size;
+    grow(&kc, c.num_hidden_layers * B * tmax * kv);
+    grow(&vc, c.num_hidden_layers * B * tmax * kv);
+    for (auto* p : {&x, &h, &mid, &h2, &tmp, &hf}) grow(p, B * d);
+    for (auto* p : {&q, &att}) grow(p, B * q_);
+    for (auto* p : {&k, &v}) grow(p, B * kv);
+    for (auto* p : {&g, &u, &a}) grow(p, B * ff);
+    grow(&lse, B * c.num_attention_heads);
+    for (auto* p : {&r, &logp, &lse1}) grow(p, B);
+    grow(&logits, B * c.vocab_size);
+  }
+};
 
 Status Model::generate(const GenerateSpec& s) {
   const Config& c = cfg_;
@@ -59,12 +67,14 @@ Status Model::generate(const GenerateSpec& s) {
   }
   // KV cache, per layer [B, tmax, Hkv, hd].
   const int64_t slab = B * tmax * kv;
-  std::vector<float> kc(static_cast<size_t>(L * slab), 0.0f), vc(static_cast<size_t>(L * slab), 0.0f);
+  if (!gen_) gen_ = std::make_shared<GenState>();
+  GenState& buf = *gen_;
+  buf.size(B, tmax, c);
+  std::vector<float>& kc = buf.kc;
+  std::vector<float>& vc = buf.vc;
 
   // Prefill: packed forward over the prompts, k/v rows copied to each sample's cache.
   TX_RETURN_IF_ERROR(forward(s.prompt_tokens, s.prompt_offsets, total, P));
-  DecodeBuffers buf;
-  buf.size(B, c);
   std::vector<int32_t> len(static_cast<size_t>(B)), cur(static_cast<size_t>(B)), seq_ids(static_cast<size_t>(B));
   std::vector<uint8_t> done(static_cast<size_t>(B), 0);
   for (int64_t b = 0; b < B; ++b) {

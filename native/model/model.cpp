@@ -61,7 +61,9 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::un
 }
 
 size_t Model::native_bytes() const {
-  return sizeof(float) * (params_.size() + grads_.size() + m_.size() + v_.size() + rope_table_.size() + acts_.size() + bwd_.size());
+  // At creation (what AdjustExternalMemory reports); generation buffers grow later with use.
+  return sizeof(float) * (params_.size() + grads_.size() + m_.size() + v_.size() + rope_table_.size() + acts_.size() + bwd_.size() +
+                          logits_.size());
 }
 
 // One buffer for all activations of `tokens` rows, one for the backward scratch.

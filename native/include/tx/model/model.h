@@ -121,6 +121,10 @@ class Model {
   std::vector<int32_t> positions_;
   std::vector<float> logp_rows_, ent_rows_, lse_rows_;
   std::vector<float> logits_;  // [capacity, V] when the head materialises logits (model/head.h)
+  // Generation buffers (KV cache, decode rows) kept between calls and only grown: a fresh
+  // allocation per call costs page faults comparable to the decode work at this size.
+  struct GenState;
+  std::shared_ptr<GenState> gen_;
   friend struct ModelOps;
 };
 
