@@ -3,7 +3,8 @@
 // a 0.86M GPT at about 6.3-6.9k tokens/s). Training: SFT steps on batches of 32 x 130
 // tokens (forward + backward + AdamW). Generation: 8 prompts x n=4 of 20 tokens, 64 new
 // tokens each, KV cache. FLOP utilisation = model FLOP rate / GEMM rate measured in the
-// same run (at 1024^3, and at the model's own largest GEMM shape 4160 x 352 x 128).
+// same run (at 1024^3, and at the model's own largest GEMM shape 4160 x 352 x 128). Medians
+// and best runs are both reported: on a shared machine the best run is the capability.
 // Model FLOPs count matmuls 2*M*N*K (training = 3x forward) and causal attention
 // 2 x 2 x (T+1)/2 x d per token and layer forward (backward 2.5x).
 import { devices } from '../lib/engine/devices.js';
@@ -38,13 +39,13 @@ export async function run(h: Harness): Promise<void> {
   const attn = L * 2 * 2 * ((T + 1) / 2) * d;
   const trainFlopsPerToken = 3 * matmul + 3.5 * attn;
 
-  const train = await timeAsync(() => p.sftStep(batch, 1e-4), { warmup: 2, repeats: 7 });
+  const train = await timeAsync(() => p.sftStep(batch, 1e-4), { warmup: 2, repeats: 9 });
   const trainTokS = N / (train.medianMs / 1e3);
   const fwd = await timeAsync(() => p.forwardLogprobs(batch), { warmup: 1, repeats: 5 });
 
   const prompts = Array.from({ length: 8 }, (_, i) => Int32Array.from({ length: 20 }, (_, j) => (i * 31 + j * 7) % V));
   const genOpts = { n: 4, maxTokens: 64, seed: 1, temperature: 1 };
-  const gen = await timeAsync(() => p.generateTokens(prompts, genOpts, []), { warmup: 1, repeats: 3 });
+  const gen = await timeAsync(() => p.generateTokens(prompts, genOpts, []), { warmup: 1, repeats: 5 });
   const genTokens = 8 * 4 * 64;
   const params = p.numParams;
   p.dispose();
@@ -57,10 +58,13 @@ export async function run(h: Harness): Promise<void> {
     params,
     threads,
     trainTokensPerS: round(trainTokS, 0),
+    // Best step: this machine is shared, so the median mostly measures the neighbours.
+    trainTokensPerSBest: round(N / (train.minMs / 1e3), 0),
     trainStepMs: round(train.medianMs),
     vsPyTorch6500: round(trainTokS / 6500, 2),
     forwardTokensPerS: round(N / (fwd.medianMs / 1e3), 0),
     generateTokensPerS: round(genTokens / (gen.medianMs / 1e3), 0),
+    generateTokensPerSBest: round(genTokens / (gen.minMs / 1e3), 0),
     modelTrainGFLOPs: round(modelGflops, 1),
     gemm1024GFLOPs: round(g1024, 1),
     gemmModelShapeGFLOPs: round(gModel, 1),
