@@ -18,7 +18,8 @@
 
 namespace tx::model {
 
-// A packed batch: sequences back to back (FlashAttention varlen layout).
+// A packed batch: sequences back to back (FlashAttention varlen layout). cu_seqlens is
+// validated by the caller (bindings/model.cpp); tokens and mask are checked here.
 struct Batch {
   const int32_t* tokens = nullptr;      // [N]
   const int32_t* cu_seqlens = nullptr;  // [B+1]
@@ -96,8 +97,8 @@ class Model {
     float *x, *h1, *r1, *q, *k, *v, *att, *lse, *mid, *h2, *r2, *g, *u, *a;
   };
   Status plan(int64_t tokens);
-  // Forward over a packed batch; keeps activations; final hidden in hf_. When `cache`
-  // is set, layer l's k/v rows are also handed to it (generation's prefill).
+  // Forward over a packed batch; keeps every activation (the backward's inputs, and the
+  // k/v rows generation's prefill copies into its cache); final hidden rows in hf_.
   Status forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs);
   Status backward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets,
                   const float* grad_rows);
@@ -125,7 +126,6 @@ class Model {
   // allocation per call costs page faults comparable to the decode work at this size.
   struct GenState;
   std::shared_ptr<GenState> gen_;
-  friend struct ModelOps;
 };
 
 }  // namespace tx::model
