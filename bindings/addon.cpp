@@ -54,6 +54,20 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmSync", Napi::Function::New(env, gemm_sync, "gemmSync"));
   exports.Set("benchOpenblasInfo", Napi::Function::New(env, bench_openblas_info, "benchOpenblasInfo"));
   exports.Set("benchOpenblasSgemm", Napi::Function::New(env, bench_openblas_sgemm, "benchOpenblasSgemm"));
+  // model ops (appended block)
+  for (auto [name, fn] : std::initializer_list<std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)>>{
+           {"rmsNorm", rms_norm_async}, {"rmsNormSync", rms_norm_sync},
+           {"rmsNormBackward", rms_norm_backward_async}, {"rmsNormBackwardSync", rms_norm_backward_sync},
+           {"rope", rope_async}, {"ropeSync", rope_sync},
+           {"ropeBackward", rope_backward_async}, {"ropeBackwardSync", rope_backward_sync},
+           {"swiglu", swiglu_async}, {"swigluSync", swiglu_sync},
+           {"swigluBackward", swiglu_backward_async}, {"swigluBackwardSync", swiglu_backward_sync},
+           {"embedding", embedding_async}, {"embeddingSync", embedding_sync},
+           {"embeddingBackward", embedding_backward_async}, {"embeddingBackwardSync", embedding_backward_sync},
+           {"residualAdd", residual_add_async}, {"residualAddSync", residual_add_sync}}) {
+    exports.Set(name, Napi::Function::New(env, fn, name));
+  }
+  exports.Set("PolicyModel", define_policy_model(env));  // model (appended block)
   return exports;
 }
 

@@ -64,3 +64,30 @@ namespace txn {
 Napi::Value bench_openblas_info(const Napi::CallbackInfo& info);
 Napi::Value bench_openblas_sgemm(const Napi::CallbackInfo& info);
 }  // namespace txn
+
+// rms_norm.cpp, rope.cpp, swiglu.cpp, embedding.cpp, residual.cpp (appended block: model ops)
+namespace txn {
+Napi::Value rms_norm_sync(const Napi::CallbackInfo& info);
+Napi::Value rms_norm_async(const Napi::CallbackInfo& info);
+Napi::Value rms_norm_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value rms_norm_backward_async(const Napi::CallbackInfo& info);
+Napi::Value rope_sync(const Napi::CallbackInfo& info);
+Napi::Value rope_async(const Napi::CallbackInfo& info);
+Napi::Value rope_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value rope_backward_async(const Napi::CallbackInfo& info);
+Napi::Value swiglu_sync(const Napi::CallbackInfo& info);
+Napi::Value swiglu_async(const Napi::CallbackInfo& info);
+Napi::Value swiglu_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value swiglu_backward_async(const Napi::CallbackInfo& info);
+Napi::Value embedding_sync(const Napi::CallbackInfo& info);
+Napi::Value embedding_async(const Napi::CallbackInfo& info);
+Napi::Value embedding_backward_sync(const Napi::CallbackInfo& info);
+Napi::Value embedding_backward_async(const Napi::CallbackInfo& info);
+Napi::Value residual_add_sync(const Napi::CallbackInfo& info);
+Napi::Value residual_add_async(const Napi::CallbackInfo& info);
+}  // namespace txn
+
+// model.cpp (appended block): the native policy model class
+namespace txn {
+Napi::Function define_policy_model(Napi::Env env);
+}  // namespace txn

@@ -703,3 +703,241 @@ const char* gemm_cublas_library() {
 }
 
 }  // namespace tx
+
+// ---- Model ops: RMSNorm, RoPE, SwiGLU, embedding, residual add (appended block; KERNELS.md section 5) ----
+#include <algorithm>
+
+#include "cpu/cpu_ops.h"
+
+namespace tx {
+
+namespace {
+
+// A dimension argument: >= 1 (or >= 0 for token/row counts) and small enough for i32 indexing.
+Status model_dim(int64_t v, const char* name, int64_t min) {
+  if (v < min || v > INT32_MAX) {
+    return {Code::kRange, std::string(name) + " must be an integer in [" + std::to_string(min) + ", 2^31-1], got " +
+                              std::to_string(v)};
+  }
+  return Status::ok();
+}
+
+Status model_product(int64_t a, int64_t b, const char* what) {
+  if (a != 0 && b > INT64_MAX / 4 / a) return {Code::kRange, std::string(what) + " is too large"};
+  return Status::ok();
+}
+
+// f32 vector of `length` on the device of `ref` (checked against ref's device).
+Status model_vec(const TensorView& t, const char* name, int64_t length, const TensorView& ref, const char* ref_name) {
+  TX_RETURN_IF_ERROR(check::vector(t, name, DType::kF32, length));
+  return check::same_device(t, name, ref, ref_name);
+}
+
+Status model_cuda(const TensorView& t, const char* name) {
+  if (t.device != Device::kCuda) return Status::ok();
+#ifdef TX_HAVE_CUDA
+  const CudaReport& r = cuda_report();
+  if (!r.usable) return {Code::kDevice, std::string(name) + " is on CUDA but CUDA is not usable: " + r.reason};
+  return Status::ok();
+#else
+  return {Code::kDevice, std::string(name) + " is on CUDA but this build has no CUDA support"};
+#endif
+}
+
+Status index_vector(const TensorView& t, const char* name, int64_t length, int64_t lo, int64_t hi, const char* hi_name) {
+  TX_RETURN_IF_ERROR(check::vector(t, name, DType::kI32, length));
+  TX_RETURN_IF_ERROR(check::on_host(t, name));
+  const int32_t* p = t.as<const int32_t>();
+  for (int64_t i = 0; i < length; ++i) {
+    if (p[i] < lo || p[i] >= hi) {
+      return {Code::kRange, std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(p[i]) + " is outside [" +
+                                std::to_string(lo) + ", " + hi_name + ")"};
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status validate_rms_norm_inputs(const RmsNormArgs& a) {
+  TX_RETURN_IF_ERROR(model_dim(a.rows, "rows", 0));
+  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(model_product(a.rows, a.dim, "rows * dim"));
+  TX_RETURN_IF_ERROR(check::vector(a.x, "x", DType::kF32, a.rows * a.dim));
+  TX_RETURN_IF_ERROR(model_vec(a.weight, "weight", a.dim, a.x, "x"));
+  if (!(a.eps > 0) || !std::isfinite(a.eps)) return {Code::kRange, "opts.eps must be a finite number > 0, got " + std::to_string(a.eps)};
+  return model_cuda(a.x, "x");
+}
+
+Status rms_norm(const RmsNormArgs& a) {
+  TX_RETURN_IF_ERROR(validate_rms_norm_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.out, "out", a.rows * a.dim, a.x, "x"));
+  TX_RETURN_IF_ERROR(model_vec(a.rstd, "rstd", a.rows, a.x, "x"));
+#ifdef TX_HAVE_CUDA
+  if (a.x.device == Device::kCuda) return cuda::rms_norm(a, nullptr);
+#endif
+  cpu::rms_norm(a);
+  return Status::ok();
+}
+
+Status validate_rms_norm_backward_inputs(const RmsNormBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(model_dim(a.rows, "rows", 0));
+  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(model_product(a.rows, a.dim, "rows * dim"));
+  TX_RETURN_IF_ERROR(check::vector(a.x, "x", DType::kF32, a.rows * a.dim));
+  TX_RETURN_IF_ERROR(model_vec(a.weight, "weight", a.dim, a.x, "x"));
+  TX_RETURN_IF_ERROR(model_vec(a.rstd, "rstd", a.rows, a.x, "x"));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_out, "gradOut", a.rows * a.dim, a.x, "x"));
+  return model_cuda(a.x, "x");
+}
+
+Status rms_norm_backward(const RmsNormBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(validate_rms_norm_backward_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_x, "gradX", a.rows * a.dim, a.x, "x"));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_weight, "gradWeight", a.dim, a.x, "x"));
+#ifdef TX_HAVE_CUDA
+  if (a.x.device == Device::kCuda) return cuda::rms_norm_backward(a, nullptr);
+#endif
+  cpu::rms_norm_backward(a);
+  return Status::ok();
+}
+
+Status validate_rope_inputs(const RopeArgs& a) {
+  TX_RETURN_IF_ERROR(model_dim(a.tokens, "tokens", 0));
+  TX_RETURN_IF_ERROR(model_dim(a.heads, "heads", 1));
+  TX_RETURN_IF_ERROR(model_dim(a.head_dim, "headDim", 2));
+  if (a.head_dim % 2 != 0) return {Code::kRange, "headDim must be even, got " + std::to_string(a.head_dim)};
+  TX_RETURN_IF_ERROR(model_product(a.tokens, a.heads * a.head_dim, "tokens * heads * headDim"));
+  TX_RETURN_IF_ERROR(check::vector(a.x, a.x_name, DType::kF32, a.tokens * a.heads * a.head_dim));
+  if (!(a.theta > 1) || !std::isfinite(a.theta)) return {Code::kRange, "opts.theta must be a finite number > 1, got " + std::to_string(a.theta)};
+  int64_t limit = INT32_MAX;
+  if (a.table.defined()) {
+    TX_RETURN_IF_ERROR(model_vec(a.table, "table", -1, a.x, a.x_name));
+    if (a.table.numel() % a.head_dim != 0) return {Code::kShape, "table length must be a multiple of headDim"};
+    limit = a.table.numel() / a.head_dim;
+  }
+  TX_RETURN_IF_ERROR(index_vector(a.positions, "positions", a.tokens, 0, limit, a.table.defined() ? "the table's positions" : "2^31-1"));
+  return model_cuda(a.x, a.x_name);
+}
+
+Status rope_table(double theta, int64_t head_dim, int64_t positions, const TensorView& table) {
+  if (head_dim < 2 || head_dim % 2 != 0) return {Code::kRange, "headDim must be even and >= 2"};
+  if (!(theta > 1) || !std::isfinite(theta)) return {Code::kRange, "theta must be a finite number > 1"};
+  TX_RETURN_IF_ERROR(check::vector(table, "table", DType::kF32, positions * head_dim));
+  TX_RETURN_IF_ERROR(check::on_host(table, "table"));
+  float* t = table.as<float>();
+  const int64_t half = head_dim / 2;
+  for (int64_t p = 0; p < positions; ++p) {
+    for (int64_t i = 0; i < half; ++i) cpu::rope_angle(theta, head_dim, p, i, &t[p * head_dim + i], &t[p * head_dim + half + i]);
+  }
+  return Status::ok();
+}
+
+namespace {
+Status rope_run(const RopeArgs& a, bool inverse) {
+  TX_RETURN_IF_ERROR(validate_rope_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.out, "out", a.x.numel(), a.x, a.x_name));
+#ifdef TX_HAVE_CUDA
+  if (a.x.device == Device::kCuda) return cuda::rope(a, inverse, nullptr);
+#endif
+  cpu::rope(a, inverse);
+  return Status::ok();
+}
+}  // namespace
+
+Status rope(const RopeArgs& a) { return rope_run(a, false); }
+Status rope_backward(const RopeArgs& a) { return rope_run(a, true); }
+
+Status validate_swiglu_inputs(const SwigluArgs& a) {
+  TX_RETURN_IF_ERROR(check::vector(a.gate, "gate", DType::kF32));
+  TX_RETURN_IF_ERROR(model_vec(a.up, "up", a.gate.numel(), a.gate, "gate"));
+  return model_cuda(a.gate, "gate");
+}
+
+Status swiglu(const SwigluArgs& a) {
+  TX_RETURN_IF_ERROR(validate_swiglu_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.out, "out", a.gate.numel(), a.gate, "gate"));
+#ifdef TX_HAVE_CUDA
+  if (a.gate.device == Device::kCuda) return cuda::swiglu(a, nullptr);
+#endif
+  cpu::swiglu(a);
+  return Status::ok();
+}
+
+Status validate_swiglu_backward_inputs(const SwigluBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(check::vector(a.gate, "gate", DType::kF32));
+  TX_RETURN_IF_ERROR(model_vec(a.up, "up", a.gate.numel(), a.gate, "gate"));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_out, "gradOut", a.gate.numel(), a.gate, "gate"));
+  return model_cuda(a.gate, "gate");
+}
+
+Status swiglu_backward(const SwigluBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(validate_swiglu_backward_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_gate, "gradGate", a.gate.numel(), a.gate, "gate"));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_up, "gradUp", a.gate.numel(), a.gate, "gate"));
+#ifdef TX_HAVE_CUDA
+  if (a.gate.device == Device::kCuda) return cuda::swiglu_backward(a, nullptr);
+#endif
+  cpu::swiglu_backward(a);
+  return Status::ok();
+}
+
+Status validate_embedding_inputs(const EmbeddingArgs& a) {
+  TX_RETURN_IF_ERROR(model_dim(a.vocab, "vocab", 1));
+  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(model_product(a.vocab, a.dim, "vocab * dim"));
+  TX_RETURN_IF_ERROR(check::vector(a.weight, "weight", DType::kF32, a.vocab * a.dim));
+  TX_RETURN_IF_ERROR(check::vector(a.ids, "ids", DType::kI32));
+  TX_RETURN_IF_ERROR(index_vector(a.ids, "ids", a.ids.numel(), 0, a.vocab, "vocab"));
+  TX_RETURN_IF_ERROR(model_product(a.ids.numel(), a.dim, "ids.length * dim"));
+  return model_cuda(a.weight, "weight");
+}
+
+Status embedding(const EmbeddingArgs& a) {
+  TX_RETURN_IF_ERROR(validate_embedding_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.out, "out", a.ids.numel() * a.dim, a.weight, "weight"));
+#ifdef TX_HAVE_CUDA
+  if (a.weight.device == Device::kCuda) return cuda::embedding(a, nullptr);
+#endif
+  cpu::embedding(a);
+  return Status::ok();
+}
+
+Status validate_embedding_backward_inputs(const EmbeddingBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(model_dim(a.vocab, "vocab", 1));
+  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(model_product(a.vocab, a.dim, "vocab * dim"));
+  TX_RETURN_IF_ERROR(check::vector(a.ids, "ids", DType::kI32));
+  TX_RETURN_IF_ERROR(index_vector(a.ids, "ids", a.ids.numel(), 0, a.vocab, "vocab"));
+  TX_RETURN_IF_ERROR(model_product(a.ids.numel(), a.dim, "ids.length * dim"));
+  TX_RETURN_IF_ERROR(check::vector(a.grad_out, "gradOut", DType::kF32, a.ids.numel() * a.dim));
+  return model_cuda(a.grad_out, "gradOut");
+}
+
+Status embedding_backward(const EmbeddingBackwardArgs& a) {
+  TX_RETURN_IF_ERROR(validate_embedding_backward_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.grad_weight, "gradWeight", a.vocab * a.dim, a.grad_out, "gradOut"));
+#ifdef TX_HAVE_CUDA
+  if (a.grad_out.device == Device::kCuda) return cuda::embedding_backward(a, nullptr);
+#endif
+  cpu::embedding_backward(a);
+  return Status::ok();
+}
+
+Status validate_residual_add_inputs(const ResidualAddArgs& a) {
+  TX_RETURN_IF_ERROR(check::vector(a.a, "a", DType::kF32));
+  TX_RETURN_IF_ERROR(model_vec(a.b, "b", a.a.numel(), a.a, "a"));
+  return model_cuda(a.a, "a");
+}
+
+Status residual_add(const ResidualAddArgs& a) {
+  TX_RETURN_IF_ERROR(validate_residual_add_inputs(a));
+  TX_RETURN_IF_ERROR(model_vec(a.out, "out", a.a.numel(), a.a, "a"));
+#ifdef TX_HAVE_CUDA
+  if (a.a.device == Device::kCuda) return cuda::residual_add(a, nullptr);
+#endif
+  cpu::residual_add(a);
+  return Status::ok();
+}
+
+}  // namespace tx

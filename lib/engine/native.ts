@@ -277,3 +277,61 @@ export interface NativeAddon {
   /** Row-major C = A B with cblas_sgemm on the engine's thread count; false when absent. */
   benchOpenblasSgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): boolean;
 }
+
+// ---- model ops: rmsNorm, rope, swiglu, embedding, residualAdd (appended block) ----
+type F32 = Float32Array | NativeDeviceBuffer;
+export type RmsNormArgs = [x: F32, weight: F32, rows: number, dim: number, eps: number];
+export type RmsNormBackwardArgs = [x: F32, weight: F32, rstd: F32, gradOut: F32, rows: number, dim: number];
+export type RopeArgs = [x: F32, positions: Int32Array, tokens: number, heads: number, headDim: number, theta: number];
+export type EmbeddingArgs = [weightOrGrad: F32, ids: Int32Array, vocab: number, dim: number];
+
+export interface NativeAddon {
+  rmsNorm(...args: RmsNormArgs): Promise<{ out: F32; rstd: F32 }>;
+  rmsNormSync(...args: RmsNormArgs): { out: F32; rstd: F32 };
+  rmsNormBackward(...args: RmsNormBackwardArgs): Promise<{ gradX: F32; gradWeight: F32 }>;
+  rmsNormBackwardSync(...args: RmsNormBackwardArgs): { gradX: F32; gradWeight: F32 };
+  rope(...args: RopeArgs): Promise<{ out: F32 }>;
+  ropeSync(...args: RopeArgs): { out: F32 };
+  ropeBackward(...args: RopeArgs): Promise<{ gradX: F32 }>;
+  ropeBackwardSync(...args: RopeArgs): { gradX: F32 };
+  swiglu(gate: F32, up: F32): Promise<{ out: F32 }>;
+  swigluSync(gate: F32, up: F32): { out: F32 };
+  swigluBackward(gate: F32, up: F32, gradOut: F32): Promise<{ gradGate: F32; gradUp: F32 }>;
+  swigluBackwardSync(gate: F32, up: F32, gradOut: F32): { gradGate: F32; gradUp: F32 };
+  embedding(...args: EmbeddingArgs): Promise<{ out: F32 }>;
+  embeddingSync(...args: EmbeddingArgs): { out: F32 };
+  embeddingBackward(...args: EmbeddingArgs): Promise<{ gradWeight: F32 }>;
+  embeddingBackwardSync(...args: EmbeddingArgs): { gradWeight: F32 };
+  residualAdd(a: F32, b: F32): Promise<{ out: F32 }>;
+  residualAddSync(a: F32, b: F32): { out: F32 };
+}
+
+// ---- PolicyModel: the native policy model (appended block; bindings/model.cpp) ----
+export interface NativePolicyModel {
+  readonly numParams: number;
+  readonly disposed: boolean;
+  forwardLogprobs(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): Promise<{ logp: Float32Array; entropy: Float32Array }>;
+  forwardLogprobsSync(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): { logp: Float32Array; entropy: Float32Array };
+  /** scalars: loss, tokens, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean */
+  trainMicro(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array, loss: NativeLossSpec, scale: number): Promise<{ scalars: Float64Array }>;
+  /** scalars: gradNorm, step */
+  optimizerStep(lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, maxGradNorm: number): Promise<{ scalars: Float64Array }>;
+  generate(promptTokens: Int32Array, promptOffsets: Int32Array, n: number, temperature: number, topP: number, topK: number,
+    maxTokens: number, stopIds: Int32Array, seed: number): Promise<{ tokens: Int32Array; logp: Float32Array; lengths: Int32Array }>;
+  getState(): { params: Float32Array; expAvg: Float32Array; expAvgSq: Float32Array; grads: Float32Array; step: number };
+  zeroGrad(): void;
+  setState(params: Float32Array, expAvg?: Float32Array, expAvgSq?: Float32Array, step?: number): void;
+  layout(): { name: string; shape: number[]; offset: number }[];
+  dispose(): void;
+}
+
+export type NativeLossSpec =
+  | { sft: true }
+  | {
+    sft: false; oldLogp: Float32Array; refLogp?: Float32Array; advantages: Float32Array; clipLow: number; clipHigh: number;
+    dualClip: number; klCoef: number; klType: number; aggregation: number; normConstant?: number;
+  };
+
+export interface NativeAddon {
+  PolicyModel: new (config: object, seed: number, maxTokens: number) => NativePolicyModel;
+}

@@ -6,4 +6,9 @@ export {
 } from './safetensors.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { f32ToBf16, bf16ToF32 } from './bf16.js';
-export type { Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, StepStats } from './policy.js';
+// The native policy model (loads the addon when used).
+export { TinyPolicy, type TinyPolicyOptions, type OptimizerOptions, type TokenRollout } from './tiny-policy.js';
+export type {
+  Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, TokenBatch, TokenTrainBatch, StepStats,
+} from './policy.js';
+export { tinyConfig, resolveConfig as resolveQwen2Config, configJson, type Qwen2Config } from './qwen2-config.js';

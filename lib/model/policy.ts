@@ -37,11 +37,28 @@ export interface TrainBatch {
   gradientAccumulation?: number;
 }
 
+/** A packed batch of sequences (prompt + completion), FlashAttention's varlen layout. */
+export interface TokenBatch {
+  tokens: Int32Array;
+  cuSeqlens: Int32Array;
+  /** u8[N]: tokens trained on (completion tokens); never a sequence's first token. */
+  mask: Uint8Array;
+}
+
+/** The token-level form of a GRPO batch (TinyPolicy.trainTokens): per-token arrays. */
+export interface TokenTrainBatch extends TokenBatch {
+  advantages: Float32Array;  // f32[N], per token
+  oldLogp: Float32Array;     // f32[N], behaviour policy (the rollout log-probs)
+  refLogp?: Float32Array;    // f32[N], needed when klCoef > 0
+}
+
 export interface StepStats {
   loss: number;
   gradNorm: number;
-  /** Mean entropy of the completion tokens under the current policy. */
-  entropy: number;
+  /** Mean entropy of the completion tokens under the current policy, when the policy measures it. */
+  entropy?: number;
+  /** Optimizer steps taken so far, when the policy counts them. */
+  step?: number;
   clipFracHigh: number;
   clipFracLow: number;
   ratioMean: number;

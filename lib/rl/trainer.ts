@@ -156,7 +156,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
       resolvedPerRound, deferred, meanLevel: level,
       dataUtilization: adv.zeroVariance.filter((z) => !z).length / Math.max(1, promptsDrawn),
       extraRollouts, prompts: promptsDrawn, rollouts: rs.rollouts + extraRollouts,
-      loss: stats.loss, lossVariance: variance(lossWindow), gradNorm: stats.gradNorm, entropy: stats.entropy, kl,
+      loss: stats.loss, lossVariance: variance(lossWindow), gradNorm: stats.gradNorm, entropy: stats.entropy ?? sampledEntropy(sequences), kl,
       clipFracHigh: stats.clipFracHigh, clipFracLow: stats.clipFracLow, ratioMean: stats.ratioMean, approxKl: stats.approxKl,
       lr, tokens: stats.tokens, tokensPerSecond: stepTime > 0 ? stats.tokens / stepTime : 0, stepTime,
     };
@@ -174,4 +174,14 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     await opts.onStep?.(rec, state);
   }
   return { state, steps, evals };
+}
+
+/**
+ * Entropy when the policy does not report its own: the Monte Carlo estimate
+ * H = E[-log p(x)] over the sampled completion tokens (their sampling log-probs).
+ */
+function sampledEntropy(sequences: readonly TrainSequence[]): number {
+  let sum = 0, n = 0;
+  for (const s of sequences) for (const lp of s.oldLogp) { sum -= lp; n++; }
+  return n === 0 ? 0 : sum / n;
 }

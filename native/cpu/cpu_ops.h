@@ -52,3 +52,25 @@ namespace tx::cpu {
 void gemm(const GemmArgs& args);
 
 }  // namespace tx::cpu
+
+// Model ops (appended block): rms_norm.cpp, rope.cpp, swiglu.cpp, embedding.cpp, residual.cpp.
+#include <vector>
+
+namespace tx::cpu {
+
+void rms_norm(const RmsNormArgs& args);
+void rms_norm_backward(const RmsNormBackwardArgs& args);
+void rope(const RopeArgs& args, bool inverse);
+void swiglu(const SwigluArgs& args);
+void swiglu_backward(const SwigluBackwardArgs& args);
+void embedding(const EmbeddingArgs& args);
+void embedding_backward(const EmbeddingBackwardArgs& args);
+void residual_add(const ResidualAddArgs& args);
+// The (cos, sin) pair of rope position p, frequency i: shared by the table and the kernels.
+void rope_angle(double theta, int64_t head_dim, int64_t p, int64_t i, float* c, float* s);
+// Token indices grouped by id (ascending id, then ascending token): order[] and, per id
+// present, [start[j], start[j+1]) in order with id uid[j]. Shared with the CUDA launcher.
+void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<int32_t>* order,
+                 std::vector<int32_t>* start, std::vector<int32_t>* uid);
+
+}  // namespace tx::cpu

@@ -61,3 +61,18 @@ Status gemm(const GemmArgs& args, cudaStream_t stream);
 const char* gemm_cublas_library();
 
 }  // namespace tx::cuda
+
+// Model ops (appended block): model_ops.cu. Asynchronous on `stream` except where host
+// index vectors are copied to the device.
+namespace tx::cuda {
+
+Status rms_norm(const RmsNormArgs& args, cudaStream_t stream);
+Status rms_norm_backward(const RmsNormBackwardArgs& args, cudaStream_t stream);
+Status rope(const RopeArgs& args, bool inverse, cudaStream_t stream);
+Status swiglu(const SwigluArgs& args, cudaStream_t stream);
+Status swiglu_backward(const SwigluBackwardArgs& args, cudaStream_t stream);
+Status embedding(const EmbeddingArgs& args, cudaStream_t stream);
+Status embedding_backward(const EmbeddingBackwardArgs& args, cudaStream_t stream);
+Status residual_add(const ResidualAddArgs& args, cudaStream_t stream);
+
+}  // namespace tx::cuda

@@ -279,3 +279,101 @@ Status gemm(const GemmArgs& args);
 const char* gemm_cublas_library();
 
 }  // namespace tx
+
+// Model ops: RMSNorm, RoPE, SwiGLU, embedding, residual add (appended block).
+namespace tx {
+
+// ---- 5. Model ops (KERNELS.md section 5), f32 on the CPU and CUDA ----
+// Tensors are flat f32 vectors with explicit dims (as GemmArgs). Every forward is row-wise:
+// a row's result depends only on that row, bit for bit, whatever the row count (the
+// policy's generate == forwardLogprobs guarantee rests on it). Index vectors (positions,
+// ids) are host memory, range-checked before any launch.
+
+// RMSNorm (Qwen2RMSNorm): out = weight * x / sqrt(mean(x^2) + eps); rstd saved.
+struct RmsNormArgs {
+  TensorView x;       // f32[rows*dim]
+  TensorView weight;  // f32[dim]
+  int64_t rows = 0, dim = 0;
+  double eps = 1e-6;
+  TensorView out;     // f32[rows*dim], may alias x
+  TensorView rstd;    // f32[rows]
+};
+
+struct RmsNormBackwardArgs {
+  TensorView x, weight, rstd, grad_out;  // as the forward; grad_out f32[rows*dim]
+  int64_t rows = 0, dim = 0;
+  bool accumulate = false;  // grad_weight += (gradient accumulation) instead of =
+  TensorView grad_x;        // f32[rows*dim], may alias grad_out
+  TensorView grad_weight;   // f32[dim]; summed over fixed 64-row chunks in chunk order
+};
+
+// RoPE, Qwen2 rotate-half layout: for i < D/2, angle = pos * theta^(-2i/D) and
+//   out[i] = x[i] cos - x[i+D/2] sin,  out[i+D/2] = x[i+D/2] cos + x[i] sin.
+// Backward applies the inverse rotation to grad_out (same args, x := grad_out).
+struct RopeArgs {
+  TensorView x;          // f32[tokens*heads*head_dim]
+  TensorView positions;  // i32[tokens], host, >= 0 (packed sequences restart at 0)
+  int64_t tokens = 0, heads = 0, head_dim = 0;  // head_dim even
+  double theta = 10000;
+  TensorView table;      // optional f32[P*head_dim] from rope_table (cos | sin per position), P > max position
+  TensorView out;        // f32, same size, may alias x
+  const char* x_name = "x";  // how errors name x ("gradOut" for the backward)
+};
+
+// Fills table[p*D + i] = cos(p*inv_i), table[p*D + D/2 + i] = sin(p*inv_i) for p < P, the
+// exact values the table-free path computes (double, rounded to f32). Host only.
+Status rope_table(double theta, int64_t head_dim, int64_t positions, const TensorView& table);
+
+// SwiGLU: out = silu(gate) * up, silu(g) = g / (1 + exp(-g)).
+struct SwigluArgs {
+  TensorView gate, up;  // f32[n]
+  TensorView out;       // f32[n], may alias gate or up
+};
+
+struct SwigluBackwardArgs {
+  TensorView gate, up, grad_out;  // f32[n]
+  TensorView grad_gate, grad_up;  // f32[n]
+};
+
+// Embedding: out[t] = weight[ids[t]]. Backward scatter-adds rows of grad_out into
+// grad_weight in a fixed order (rows grouped by id, ascending token index): deterministic.
+struct EmbeddingArgs {
+  TensorView weight;  // f32[vocab*dim]
+  TensorView ids;     // i32[tokens], host, in [0, vocab)
+  int64_t vocab = 0, dim = 0;
+  TensorView out;     // f32[tokens*dim]
+};
+
+struct EmbeddingBackwardArgs {
+  TensorView grad_out;  // f32[tokens*dim]
+  TensorView ids;       // i32[tokens], host
+  int64_t vocab = 0, dim = 0;
+  bool accumulate = false;  // grad_weight += (tied lm_head, gradient accumulation)
+  TensorView grad_weight;   // f32[vocab*dim]; rows of unused ids untouched when accumulating, else zero
+};
+
+// Residual add: out = a + b (may alias a). Backward: grad_a = grad_b = grad_out.
+struct ResidualAddArgs {
+  TensorView a, b, out;  // f32[n]
+};
+
+Status rms_norm(const RmsNormArgs& args);
+Status rms_norm_backward(const RmsNormBackwardArgs& args);
+Status rope(const RopeArgs& args);
+Status rope_backward(const RopeArgs& args);
+Status swiglu(const SwigluArgs& args);
+Status swiglu_backward(const SwigluBackwardArgs& args);
+Status embedding(const EmbeddingArgs& args);
+Status embedding_backward(const EmbeddingBackwardArgs& args);
+Status residual_add(const ResidualAddArgs& args);
+// Input checks only, so a binding can size its outputs safely first.
+Status validate_rms_norm_inputs(const RmsNormArgs& args);
+Status validate_rms_norm_backward_inputs(const RmsNormBackwardArgs& args);
+Status validate_rope_inputs(const RopeArgs& args);
+Status validate_swiglu_inputs(const SwigluArgs& args);
+Status validate_swiglu_backward_inputs(const SwigluBackwardArgs& args);
+Status validate_embedding_inputs(const EmbeddingArgs& args);
+Status validate_embedding_backward_inputs(const EmbeddingBackwardArgs& args);
+Status validate_residual_add_inputs(const ResidualAddArgs& args);
+
+}  // namespace tx

@@ -1,0 +1,19 @@
+// Residual add (KERNELS.md section 5): out = a + b. Its backward is the identity into both
+// inputs (gradA = gradB = gradOut); residualAddBackward returns one new copy for each, so
+// callers may accumulate into them.
+import { native } from './native.js';
+import { vecArg, wrapVec, type Vec } from './vec.js';
+
+export function residualAddSync<V extends Vec>(a: V, b: V): V {
+  return wrapVec(native().residualAddSync(vecArg(a, 'a'), vecArg(b, 'b')).out, a);
+}
+
+export async function residualAdd<V extends Vec>(a: V, b: V): Promise<V> {
+  return wrapVec((await native().residualAdd(vecArg(a, 'a'), vecArg(b, 'b'))).out, a);
+}
+
+/** Host gradients: { gradA, gradB }, each a copy of gradOut. */
+export function residualAddBackwardSync(gradOut: Float32Array): { gradA: Float32Array; gradB: Float32Array } {
+  vecArg(gradOut, 'gradOut');
+  return { gradA: gradOut.slice(), gradB: gradOut.slice() };
+}

@@ -1,0 +1,16 @@
+// Residual add: out = a + b, elementwise.
+#include "cpu/cpu_ops.h"
+#include "cpu/parallel.h"
+
+namespace tx::cpu {
+
+void residual_add(const ResidualAddArgs& r) {
+  const float* a = r.a.as<const float>();
+  const float* b = r.b.as<const float>();
+  float* out = r.out.as<float>();
+  parallel_for(r.a.numel(), 16384, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; ++i) out[i] = a[i] + b[i];
+  });
+}
+
+}  // namespace tx::cpu

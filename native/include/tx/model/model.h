@@ -1,0 +1,131 @@
+// The native policy model: a Qwen2-shaped decoder (embedding, L x [RMSNorm -> GQA attention
+// with RoPE and q/k/v biases -> residual -> RMSNorm -> SwiGLU MLP -> residual], final
+// RMSNorm, lm_head, optionally tied) on the CPU in f32, built from the engine's ops.
+//
+// Every forward op is row-wise batch invariant (GEMM with alpha 1 / beta 0, RMSNorm, RoPE
+// from one table, SwiGLU, linear_logprobs) and decode attention equals the packed forward
+// bit for bit, so the log-probs generate() reports equal forward_logprobs() exactly.
+// One Model is used by one call at a time (callers hold `mu`).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "tx/model/config.h"
+#include "tx/model/params.h"
+#include "tx/ops.h"
+
+namespace tx::model {
+
+// A packed batch: sequences back to back (FlashAttention varlen layout). cu_seqlens is
+// validated by the caller (bindings/model.cpp); tokens and mask are checked here.
+struct Batch {
+  const int32_t* tokens = nullptr;      // [N]
+  const int32_t* cu_seqlens = nullptr;  // [B+1]
+  int64_t tokens_n = 0, seqs = 0;
+  const uint8_t* mask = nullptr;        // [N]: tokens whose log-prob is wanted / trained (never a first token)
+};
+
+// Loss of a training micro-batch; gradients are ADDED to the accumulated ones, times `scale`.
+struct LossSpec {
+  bool sft = false;             // true: -mean logp over masked tokens; false: GRPO (grpo below)
+  GrpoLossArgs grpo;            // old_logp / ref_logp / advantages [N] token-aligned, clip, KL, aggregation
+  double scale = 1;             // e.g. 1 / micro-batches
+};
+
+struct StepStats {
+  double loss = 0;
+  int64_t tokens = 0;           // masked tokens
+  GrpoLossResult grpo;          // GRPO statistics (GRPO only)
+};
+
+struct GenerateSpec {
+  const int32_t* prompt_tokens = nullptr;  // concatenated prompts
+  const int32_t* prompt_offsets = nullptr; // [P+1]
+  int64_t prompts = 0;
+  int64_t n = 1;                 // samples per prompt: sequence b = prompt b / n, sample b % n
+  double temperature = 1, top_p = 1;
+  int32_t top_k = 0;
+  int64_t max_tokens = 16;
+  uint64_t seed = 0;
+  std::vector<int32_t> stop_ids;  // generation of a sequence ends after one of these
+  // Outputs, [P*n*max_tokens] and [P*n]: completion tokens, their logp (temperature 1, the
+  // same number forward_logprobs gives), and lengths.
+  int32_t* out_tokens = nullptr;
+  float* out_logp = nullptr;
+  int32_t* out_lengths = nullptr;
+};
+
+struct OptimConfig {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0, max_grad_norm = 1.0;
+};
+
+class Model {
+ public:
+  // Normal(0, 0.02) weights from a counter-based generator keyed by seed (norm weights 1,
+  // biases 0). Activations are planned for `max_tokens` tokens (grown if a batch is larger).
+  static Status create(const Config& c, uint64_t seed, int64_t max_tokens, std::unique_ptr<Model>* out);
+
+  const Config& config() const { return cfg_; }
+  const std::vector<ParamInfo>& layout() const { return layout_; }
+  int64_t num_params() const { return total_; }
+  float* params() { return params_.data(); }
+  const float* grads() const { return grads_.data(); }
+  int64_t step() const { return step_; }
+  size_t native_bytes() const;
+
+  // logp[i] = log p(tokens[i] | tokens before i in its sequence) for masked i, else 0;
+  // entropy[i] of that distribution (or 0). Both f32[N].
+  Status forward_logprobs(const Batch& b, float* logp, float* entropy);
+  // Forward, loss, backward; adds gradients. Returns the loss in stats.
+  Status train_micro(const Batch& b, const LossSpec& loss, StepStats* stats);
+  // AdamW over all parameters, then clears the gradients. Returns the gradient norm.
+  Status optimizer_step(const OptimConfig& o, double* grad_norm);
+  void zero_grad();
+  Status generate(const GenerateSpec& g);
+
+  // Optimizer state, for checkpoints: [exp_avg | exp_avg_sq], 2 * num_params floats.
+  std::vector<float>& exp_avg() { return m_; }
+  std::vector<float>& exp_avg_sq() { return v_; }
+  void set_step(int64_t s) { step_ = s; }
+
+  std::mutex mu;
+
+ private:
+  struct LayerActs {
+    float *x, *h1, *r1, *q, *k, *v, *att, *lse, *mid, *h2, *r2, *g, *u, *a;
+  };
+  Status plan(int64_t tokens);
+  // Forward over a packed batch; keeps every activation (the backward's inputs, and the
+  // k/v rows generation's prefill copies into its cache); final hidden rows in hf_.
+  Status forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs);
+  Status backward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets,
+                  const float* grad_rows);
+  // Row targets: row j predicts tokens[j+1] when that token is in the same sequence and masked.
+  void row_targets(const Batch& b, std::vector<int32_t>* targets) const;
+
+  Config cfg_;
+  std::vector<ParamInfo> layout_;
+  int64_t total_ = 0;
+  std::vector<float> params_, grads_, m_, v_;
+  ParamTable p_, gp_;
+  int64_t step_ = 0;
+  std::vector<float> rope_table_;  // [max_position, head_dim]
+
+  // Activations (planned): one buffer, per-layer pointers.
+  int64_t capacity_ = 0;
+  std::vector<float> acts_;
+  std::vector<float> bwd_;  // backward scratch, planned with the activations
+  std::vector<LayerActs> la_;
+  float *xf_ = nullptr, *hf_ = nullptr, *rf_ = nullptr, *tmp_ = nullptr;
+  std::vector<int32_t> positions_;
+  std::vector<float> logp_rows_, ent_rows_, lse_rows_;
+  std::vector<float> logits_;  // [capacity, V] when the head materialises logits (model/head.h)
+  // Generation buffers (KV cache, decode rows) kept between calls and only grown: a fresh
+  // allocation per call costs page faults comparable to the decode work at this size.
+  struct GenState;
+  std::shared_ptr<GenState> gen_;
+};
+
+}  // namespace tx::model

@@ -1,0 +1,32 @@
+// The output head: log-probs (and entropies) of target tokens from the final hidden rows,
+// and its backward. Two paths, chosen by the vocabulary size ONLY, so a row takes the same
+// path (hence the same bits) in generate and in forward_logprobs whatever the batch:
+//  - V <= kMaterializeVocab: logits = hidden W^T by GEMM into an [N, V] buffer, then the
+//    logprobs op; backward in place on that buffer and two GEMMs (fast: GEMM-bound).
+//  - larger V: the fused linear_logprobs op, never materialising [N, V] (memory-bound).
+#pragma once
+#include <cstdint>
+
+#include "tx/status.h"
+
+namespace tx::model {
+
+constexpr int64_t kMaterializeVocab = 8192;
+inline bool head_materializes(int64_t vocab) { return vocab <= kMaterializeVocab; }
+
+struct Head {
+  const float* hidden;  // [n, d]
+  const float* weight;  // [V, d] lm_head
+  int64_t n, d, vocab;
+  const int32_t* targets;  // [n] host, -100 = ignored row
+  float* logits;           // [n, V] scratch when head_materializes(V), else unused
+};
+
+// logp, lse: [n]; entropy [n] or nullptr.
+Status head_forward(const Head& h, float* logp, float* entropy, float* lse);
+// After head_forward on the same Head (logits still in place): grad_hidden [n, d] is
+// overwritten; grad_weight [V, d] is ADDED to; weight_scratch [V, d] is used by the fused path.
+Status head_backward(const Head& h, const float* lse, const float* grad_logp, float* grad_hidden, float* grad_weight,
+                     float* weight_scratch);
+
+}  // namespace tx::model
