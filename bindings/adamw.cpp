@@ -60,7 +60,7 @@ Napi::Value adamw_step_sync(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value adamw_step_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "adamwStep", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
+  return guarded_async(info, "adamwStep", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
 }
 
 }  // namespace txn

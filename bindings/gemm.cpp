@@ -58,7 +58,7 @@ Napi::Value gemm_sync(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value gemm_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "gemm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
+  return guarded_async(info, "gemm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
 }
 
 }  // namespace txn
