@@ -9,7 +9,8 @@ namespace txn {
 namespace {
 
 Napi::Value init(const Napi::CallbackInfo& info) {
-  if (!info[0].IsFunction()) throw Napi::TypeError::New(info.Env(), "init(TxError): TxError must be a class");
+  // A TxError-shaped failure (code E_DTYPE) even here, so that no entry point throws a bare TypeError.
+  if (!info[0].IsFunction()) throw make_error(info.Env(), tx::Code::kDtype, "init(TxError): TxError must be a class");
   state(info.Env()).tx_error_class = Napi::Persistent(info[0].As<Napi::Function>());
   return info.Env().Undefined();
 }

@@ -28,12 +28,13 @@ Job prepare(const Napi::CallbackInfo& info) {
   a.eps = number_arg(env, info[4], "opts.eps");
   a.seq_offsets = optional_vector_arg(env, info[5], "opts.seqOffsets", tx::DType::kI32);
   a.response_mask = optional_vector_arg(env, info[6], "opts.responseMask", tx::DType::kU8);
-  throw_if_error(env, tx::validate_grouped_advantages_inputs(a));
-
+  // Index arrays are copied before they are checked: a SharedArrayBuffer could change them
+  // between the check and the kernel otherwise.
   auto group_offsets = std::make_shared<std::vector<int32_t>>();
   auto seq_offsets = std::make_shared<std::vector<int32_t>>();
   a.group_offsets = snapshot_i32(a.group_offsets, group_offsets);
   a.seq_offsets = snapshot_i32(a.seq_offsets, seq_offsets);
+  throw_if_error(env, tx::validate_grouped_advantages_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);

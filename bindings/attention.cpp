@@ -41,12 +41,10 @@ std::vector<int64_t> shape_arg(Napi::Env env, const Napi::Value& v, const char* 
 tx::TensorView shaped(Napi::Env env, const Napi::Value& v, const std::vector<int64_t>& shape, const char* name,
                       tx::DType dtype) {
   tx::TensorView t = vector_arg(env, v, name, dtype);
-  int64_t n = 1;
+  // Checked: an int64 product of four int32 dims can wrap to a small buffer's length.
+  const int64_t n = checked_numel(env, shape, name);
   std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    n *= shape[i];
-    s += (i ? ", " : "") + std::to_string(shape[i]);
-  }
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
   s += "]";
   if (t.numel() != n) {
     throw_error(env, tx::Code::kShape, std::string(name) + " has " + std::to_string(t.numel()) +
@@ -89,9 +87,10 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   if (!info[7].IsBoolean()) throw_error(env, tx::Code::kRange, "opts.causal must be a boolean");
   a.causal = info[7].As<Napi::Boolean>().Value();
   a.scale = number_arg(env, info[8], "opts.scale");
-  throw_if_error(env, tx::validate_attention_inputs(a));
   auto cu = std::make_shared<std::vector<int32_t>>();
   a.cu_seqlens = snapshot_i32(a.cu_seqlens, cu);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_attention_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -118,9 +117,10 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   if (!info[10].IsBoolean()) throw_error(env, tx::Code::kRange, "opts.causal must be a boolean");
   a.causal = info[10].As<Napi::Boolean>().Value();
   a.scale = number_arg(env, info[11], "opts.scale");
-  throw_if_error(env, tx::validate_attention_backward_inputs(a));
   auto cu = std::make_shared<std::vector<int32_t>>();
   a.cu_seqlens = snapshot_i32(a.cu_seqlens, cu);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_attention_backward_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -142,9 +142,10 @@ Job prepare_decode(const Napi::CallbackInfo& info) {
   a.v_cache = shaped(env, info[5], ks, "vCache", dt);
   a.lengths = vector_arg(env, info[6], "lengths", tx::DType::kI32);
   a.scale = number_arg(env, info[7], "opts.scale");
-  throw_if_error(env, tx::validate_decode_attention_inputs(a));
   auto lengths = std::make_shared<std::vector<int32_t>>();
   a.lengths = snapshot_i32(a.lengths, lengths);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_decode_attention_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);

@@ -78,7 +78,7 @@ void DeviceBuffer::check_host_array(Napi::Env env, const Napi::Value& v, const c
     throw_error(env, tx::Code::kShape, std::string(name) + " has " + std::to_string(ta.ByteLength()) +
                                            " bytes, the DeviceTensor has " + std::to_string(bytes_));
   }
-  if (ta.ArrayBuffer().Data() == nullptr && bytes_ != 0) {
+  if (typed_array_bytes(env, ta).data == nullptr && bytes_ != 0) {
     throw_error(env, tx::Code::kState, std::string(name) + "'s ArrayBuffer is detached");
   }
 }
@@ -86,8 +86,7 @@ void DeviceBuffer::check_host_array(Napi::Env env, const Napi::Value& v, const c
 Napi::Value DeviceBuffer::copy_from_host(const Napi::CallbackInfo& info) {
   return guarded(info, "DeviceTensor.fromHost", [this](const Napi::CallbackInfo& info) -> Napi::Value {
     check_host_array(info.Env(), info[0], "data");
-    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-    const void* src = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    const void* src = typed_array_bytes(info.Env(), info[0].As<Napi::TypedArray>()).data;
     throw_if_error(info.Env(), tx::cuda_copy_to_device(ptr_, src, bytes_, device_));
     return info.Env().Undefined();
   });
@@ -97,17 +96,17 @@ Napi::Value DeviceBuffer::copy_to_host_sync(const Napi::CallbackInfo& info) {
   return guarded(info, "DeviceTensor.toHostSync", [this](const Napi::CallbackInfo& info) -> Napi::Value {
     check_host_array(info.Env(), info[0], "out");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-    void* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    void* dst = typed_array_bytes(info.Env(), ta).data;
     throw_if_error(info.Env(), tx::cuda_copy_to_host(dst, ptr_, bytes_, device_));
     return ta;
   });
 }
 
 Napi::Value DeviceBuffer::copy_to_host(const Napi::CallbackInfo& info) {
-  return guarded(info, "DeviceTensor.toHost", [this](const Napi::CallbackInfo& info) -> Napi::Value {
+  return guarded_async(info, "DeviceTensor.toHost", [this](const Napi::CallbackInfo& info) -> Napi::Value {
     check_host_array(info.Env(), info[0], "out");
     Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
-    void* dst = static_cast<char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    void* dst = typed_array_bytes(info.Env(), ta).data;
     Job job;
     void* src = ptr_;
     const size_t n = bytes_;

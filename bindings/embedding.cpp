@@ -63,7 +63,7 @@ Napi::Value embedding_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value embedding_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "embedding", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
+  return guarded_async(info, "embedding", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
 }
 Napi::Value embedding_backward_sync(const Napi::CallbackInfo& info) {
   return guarded(info, "embeddingBackwardSync", [](const Napi::CallbackInfo& info) {
@@ -72,7 +72,7 @@ Napi::Value embedding_backward_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value embedding_backward_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "embeddingBackward",
+  return guarded_async(info, "embeddingBackward",
                  [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
 }
 

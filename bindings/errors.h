@@ -38,4 +38,19 @@ Napi::Value guarded(const Napi::CallbackInfo& info, const char* name, Fn fn) {
   }
 }
 
+// The async form of guarded(): a Promise-returning entry point never throws. A bad argument
+// (or any other failure before the job is queued) becomes a rejected Promise, so callers
+// that only attach .catch() see every error.
+template <typename Fn>
+Napi::Value guarded_async(const Napi::CallbackInfo& info, const char* name, Fn fn) {
+  Napi::Env env = info.Env();
+  try {
+    return guarded(info, name, fn);
+  } catch (const Napi::Error& e) {
+    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env);
+    d.Reject(e.Value());
+    return d.Promise();
+  }
+}
+
 }  // namespace txn

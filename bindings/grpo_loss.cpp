@@ -39,11 +39,11 @@ Job prepare(const Napi::CallbackInfo& info) {
   a.aggregation = static_cast<tx::LossAggregation>(int_arg(env, info[11], "cfg.aggregation"));
   a.has_norm_constant = !info[12].IsUndefined() && !info[12].IsNull();
   if (a.has_norm_constant) a.norm_constant = number_arg(env, info[12], "cfg.normConstant");
-  throw_if_error(env, tx::validate_grpo_loss_inputs(a));
-
-  // Offsets drive every index the kernels compute: snapshot them against JS mutation.
+  // Index arrays are copied before they are checked: a SharedArrayBuffer could change them
+  // between the check and the kernel otherwise.
   std::shared_ptr<std::vector<int32_t>> offsets;
   a.seq_offsets = snapshot_i32(a.seq_offsets, offsets);
+  throw_if_error(env, tx::validate_grpo_loss_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);

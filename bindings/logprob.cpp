@@ -66,9 +66,10 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   a.temperature = number_arg(env, info[5], "opts.temperature");
   a.ignore_index = int_arg(env, info[6], "opts.ignoreIndex");
   const bool with_entropy = info[7].ToBoolean().Value();
-  throw_if_error(env, tx::validate_logprobs_inputs(a));
   std::shared_ptr<std::vector<int32_t>> targets;
   a.targets = snapshot_i32(a.targets, targets);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_logprobs_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -93,9 +94,10 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   a.temperature = number_arg(env, info[8], "opts.temperature");
   a.ignore_index = int_arg(env, info[9], "opts.ignoreIndex");
   const bool in_place = info[10].ToBoolean().Value();
-  throw_if_error(env, tx::validate_logprobs_backward_inputs(a));
   std::shared_ptr<std::vector<int32_t>> targets;
   a.targets = snapshot_i32(a.targets, targets);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_logprobs_backward_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -120,9 +122,10 @@ Job prepare_linear_forward(const Napi::CallbackInfo& info) {
   a.temperature = number_arg(env, info[6], "opts.temperature");
   a.ignore_index = int_arg(env, info[7], "opts.ignoreIndex");
   const bool with_entropy = info[8].ToBoolean().Value();
-  throw_if_error(env, tx::validate_linear_logprobs_inputs(a));
   std::shared_ptr<std::vector<int32_t>> targets;
   a.targets = snapshot_i32(a.targets, targets);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_linear_logprobs_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);
@@ -146,9 +149,10 @@ Job prepare_linear_backward(const Napi::CallbackInfo& info) {
   a.grad_entropy = optional_vector_arg(env, info[8], "opts.gradEntropy", tx::DType::kF32);
   a.temperature = number_arg(env, info[9], "opts.temperature");
   a.ignore_index = int_arg(env, info[10], "opts.ignoreIndex");
-  throw_if_error(env, tx::validate_linear_logprobs_backward_inputs(a));
   std::shared_ptr<std::vector<int32_t>> targets;
   a.targets = snapshot_i32(a.targets, targets);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_linear_logprobs_backward_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);

@@ -35,7 +35,8 @@ Napi::Value sync_entry(const Napi::CallbackInfo& info, const char* name) {
 
 template <Job (*Prepare)(const Napi::CallbackInfo&)>
 Napi::Value async_entry(const Napi::CallbackInfo& info, const char* name) {
-  return guarded(info, name, [](const Napi::CallbackInfo& info) { return run_async(info.Env(), Prepare(info)); });
+  // A Promise form never throws: bad arguments come back as a rejected Promise.
+  return guarded_async(info, name, [](const Napi::CallbackInfo& info) { return run_async(info.Env(), Prepare(info)); });
 }
 
 }  // namespace txn

@@ -12,8 +12,7 @@ tx::TensorView new_output(Napi::Env env, Job& job, const char* key, const tx::Te
   if (shape.size() > static_cast<size_t>(tx::kMaxDims)) {
     throw_error(env, tx::Code::kShape, std::string(key) + " would have more than 4 dimensions");
   }
-  int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  const int64_t n = checked_numel(env, shape, key);
   void* data = nullptr;
   if (like.device == tx::Device::kCuda) {
     Napi::Object buf = DeviceBuffer::create(env, static_cast<size_t>(n) * tx::dtype_size(dtype), dtype,

@@ -38,7 +38,7 @@ Napi::Value residual_add_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value residual_add_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "residualAdd", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
+  return guarded_async(info, "residualAdd", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
 }
 
 }  // namespace txn

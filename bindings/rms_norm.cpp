@@ -66,7 +66,7 @@ Napi::Value rms_norm_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value rms_norm_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "rmsNorm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
+  return guarded_async(info, "rmsNorm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
 }
 Napi::Value rms_norm_backward_sync(const Napi::CallbackInfo& info) {
   return guarded(info, "rmsNormBackwardSync", [](const Napi::CallbackInfo& info) {
@@ -75,7 +75,7 @@ Napi::Value rms_norm_backward_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value rms_norm_backward_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "rmsNormBackward",
+  return guarded_async(info, "rmsNormBackward",
                  [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
 }
 

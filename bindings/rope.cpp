@@ -47,7 +47,7 @@ Napi::Value rope_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value rope_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "rope", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, false)); });
+  return guarded_async(info, "rope", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, false)); });
 }
 Napi::Value rope_backward_sync(const Napi::CallbackInfo& info) {
   return guarded(info, "ropeBackwardSync", [](const Napi::CallbackInfo& info) {
@@ -56,7 +56,7 @@ Napi::Value rope_backward_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value rope_backward_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "ropeBackward", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, true)); });
+  return guarded_async(info, "ropeBackward", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, true)); });
 }
 
 }  // namespace txn

@@ -35,10 +35,11 @@ Job prepare(const Napi::CallbackInfo& info) {
   a.temperature = number_arg(env, info[5], "opts.temperature");
   a.top_k = int_arg(env, info[6], "opts.topK");
   a.top_p = number_arg(env, info[7], "opts.topP");
-  throw_if_error(env, tx::validate_sample_inputs(a));
   std::shared_ptr<std::vector<int32_t>> seq, pos;
   a.seq_ids = snapshot_i32(a.seq_ids, seq);
   a.positions = snapshot_i32(a.positions, pos);
+  // Validated after the snapshot: a SharedArrayBuffer can change under us otherwise.
+  throw_if_error(env, tx::validate_sample_inputs(a));
 
   Job job;
   job.result = Napi::Object::New(env);

@@ -59,7 +59,7 @@ Napi::Value swiglu_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value swiglu_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "swiglu", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
+  return guarded_async(info, "swiglu", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
 }
 Napi::Value swiglu_backward_sync(const Napi::CallbackInfo& info) {
   return guarded(info, "swigluBackwardSync", [](const Napi::CallbackInfo& info) {
@@ -68,7 +68,7 @@ Napi::Value swiglu_backward_sync(const Napi::CallbackInfo& info) {
   });
 }
 Napi::Value swiglu_backward_async(const Napi::CallbackInfo& info) {
-  return guarded(info, "swigluBackward",
+  return guarded_async(info, "swigluBackward",
                  [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
 }
 

@@ -51,7 +51,50 @@ std::string describe(const Napi::Value& v) {
 bool is_device_buffer(Napi::Env env, const Napi::Value& v) {
   if (!v.IsObject()) return false;
   AddonState& s = state(env);
-  return !s.device_buffer_class.IsEmpty() && v.As<Napi::Object>().InstanceOf(s.device_buffer_class.Value());
+  if (s.device_buffer_class.IsEmpty() || !v.As<Napi::Object>().InstanceOf(s.device_buffer_class.Value())) return false;
+  // instanceof only follows the prototype chain: Object.create(DeviceBuffer.prototype)
+  // passes it without wrapping a native buffer. Only a real wrap counts.
+  void* wrapped = nullptr;
+  if (napi_unwrap(env, v, &wrapped) != napi_ok || wrapped == nullptr) {
+    // napi_unwrap leaves no pending exception on failure; nothing to clear.
+    throw_error(env, tx::Code::kDtype, "an object that claims to be a DeviceTensor wraps no device buffer");
+  }
+  return true;
+}
+
+HostBytes typed_array_bytes(Napi::Env env, const Napi::TypedArray& ta) {
+  napi_typedarray_type type;
+  size_t length = 0, offset = 0;
+  void* data = nullptr;
+  napi_value ab;
+  if (napi_get_typedarray_info(env, ta, &type, &length, &data, &ab, &offset) != napi_ok) {
+    throw_error(env, tx::Code::kDtype, "cannot read a typed array");
+  }
+  size_t elem = 1;
+  switch (type) {
+    case napi_int16_array: case napi_uint16_array: elem = 2; break;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
+    case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
+    default: elem = 1;
+  }
+  return {data, length * elem};
+}
+
+int64_t checked_numel(Napi::Env env, const std::vector<int64_t>& shape, const char* name) {
+  constexpr int64_t kMax = int64_t{1} << 53;
+  int64_t n = 1;
+  for (int64_t s : shape) {
+    if (s < 0) throw_error(env, tx::Code::kShape, std::string(name) + " has a negative dimension");
+    if (s != 0 && n > kMax / s) {
+      // Keep scanning: a later 0 makes the product 0, which is fine.
+      bool zero = false;
+      for (int64_t z : shape) zero = zero || z == 0;
+      if (zero) return 0;
+      throw_error(env, tx::Code::kShape, std::string(name) + " has more than 2^53 elements");
+    }
+    n *= s;
+  }
+  return n;
 }
 
 tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype) {
@@ -62,14 +105,11 @@ tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name,
       throw_error(env, tx::Code::kDtype, std::string(name) + " must be a " + typed_array_name(want) + " (" +
                                              tx::dtype_name(dtype) + "), got " + typed_array_name(ta.TypedArrayType()));
     }
-    Napi::ArrayBuffer buf = ta.ArrayBuffer();
-    // A detached buffer has no data; an empty view of it is still a valid empty tensor.
-    void* base = buf.Data();
-    if (base == nullptr && ta.ElementLength() != 0) {
-      throw_error(env, tx::Code::kState, std::string(name) + "'s ArrayBuffer is detached");
-    }
-    void* data = base == nullptr ? nullptr : static_cast<char*>(base) + ta.ByteOffset();
-    return tx::TensorView::contiguous(data, {static_cast<int64_t>(ta.ElementLength())}, dtype);
+    // A detached buffer has length 0 and no data: an empty tensor, which the op's own
+    // length checks then accept or reject.
+    const HostBytes hb = typed_array_bytes(env, ta);
+    const int64_t n = static_cast<int64_t>(hb.bytes / tx::dtype_size(dtype));
+    return tx::TensorView::contiguous(hb.data, {n}, dtype);
   }
   if (is_device_buffer(env, v)) {
     DeviceBuffer* b = DeviceBuffer::Unwrap(v.As<Napi::Object>());

@@ -13,6 +13,19 @@ namespace txn {
 
 bool is_device_buffer(Napi::Env env, const Napi::Value& v);
 
+// The first byte and byte length of a TypedArray, read with napi_get_typedarray_info so
+// that SharedArrayBuffer-backed arrays work too (Napi::ArrayBuffer::Data() rejects them
+// with a plain "Invalid argument" Error). A detached buffer gives {nullptr, 0}.
+struct HostBytes {
+  void* data;
+  size_t bytes;
+};
+HostBytes typed_array_bytes(Napi::Env env, const Napi::TypedArray& ta);
+
+// The element count of `shape`, or E_SHAPE when it exceeds 2^53 (no int64 overflow can
+// make a huge shape look like a small buffer's length).
+int64_t checked_numel(Napi::Env env, const std::vector<int64_t>& shape, const char* name);
+
 // A 1-D view of a TypedArray (host) or DeviceBuffer (device) holding `dtype` elements.
 // `name` appears in error messages ("rewards must be a Float32Array, got Float64Array").
 tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name, tx::DType dtype);

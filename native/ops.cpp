@@ -58,6 +58,14 @@ Status validate_grouped_advantages_inputs(const GroupedAdvantagesArgs& a) {
     }
     TX_RETURN_IF_ERROR(check::offsets(a.seq_offsets, "opts.seqOffsets", tokens,
                                       a.response_mask.defined() ? "opts.responseMask.length" : "the token count"));
+    // Without a mask nothing backs the token count but seqOffsets' last entry, and the
+    // tokenAdvantages output is allocated from it: bound it so that one bad offset cannot
+    // ask for gigabytes (a mask of that length is proof the caller holds such a batch).
+    if (!a.response_mask.defined() && tokens > kMaxUnmaskedTokens) {
+      return {Code::kRange, "opts.seqOffsets ends at " + std::to_string(tokens) + " tokens; without " +
+                                "opts.responseMask at most " + std::to_string(kMaxUnmaskedTokens) +
+                                " are accepted (pass a responseMask for longer batches)"};
+    }
   }
   return Status::ok();
 }

@@ -1,6 +1,7 @@
 // Grouped advantage normalization (KERNELS.md section 1): GRPO, Dr. GRPO and RLOO over
 // groups of variable size, with zero-variance flags and optional token broadcast.
 import { TxError } from '../errors.js';
+import { show } from './show.js';
 import { native, type NativeAdvantagesResult, type NativeDeviceBuffer } from './native.js';
 import { DeviceTensor } from './tensor.js';
 
@@ -44,7 +45,7 @@ const STDS: Record<StdKind, number> = { unbiased: 0, biased: 1 };
 function enumOption<K extends string>(table: Record<K, number>, value: unknown, name: string, fallback: K): number {
   const key = value === undefined ? fallback : value;
   if (typeof key !== 'string' || !Object.hasOwn(table, key)) {
-    throw new TxError('E_RANGE', `${name} must be one of ${Object.keys(table).map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new TxError('E_RANGE', `${name} must be one of ${Object.keys(table).map((k) => `'${k}'`).join(', ')}, got ${show(value)}`);
   }
   return table[key as K];
 }

@@ -4,6 +4,7 @@
 // sequence against a KV cache and returns, for the same token and prefix, the same bits as
 // the packed forward (the rollout and training paths agree).
 import { TxError } from '../errors.js';
+import { show } from './show.js';
 import { native, type NativeDeviceBuffer } from './native.js';
 import { DTYPE_CODES, DeviceTensor, dtypeOf, type DType, type HostArray, type HostTensor, type TensorLike } from './tensor.js';
 
@@ -50,7 +51,7 @@ function unpack(t: TensorLike, name: string): Unpacked {
 
 function sameShape(a: Unpacked, aName: string, b: number[], bName: string): void {
   if (a.shape.length !== b.length || a.shape.some((d, i) => d !== b[i])) {
-    throw new TxError('E_SHAPE', `${aName}.shape must equal ${bName} ${JSON.stringify(b)}, got ${JSON.stringify(a.shape)}`);
+    throw new TxError('E_SHAPE', `${aName}.shape must equal ${bName} ${show(b)}, got ${show(a.shape)}`);
   }
 }
 
@@ -62,12 +63,13 @@ function scaleOf(opts: AttentionOptions): number {
   if (opts === null || typeof opts !== 'object') throw new TxError('E_RANGE', 'opts must be an object');
   if (opts.scale === undefined) return 0;  // native default: 1/sqrt(D)
   if (typeof opts.scale !== 'number' || !Number.isFinite(opts.scale) || opts.scale <= 0) {
-    throw new TxError('E_RANGE', `opts.scale must be a finite number > 0, got ${String(opts.scale)}`);
+    throw new TxError('E_RANGE', `opts.scale must be a finite number > 0, got ${show(opts.scale)}`);
   }
   return opts.scale;
 }
 
 function causalOf(opts: AttentionOptions): boolean {
+  if (opts === null || typeof opts !== 'object') throw new TxError('E_RANGE', 'opts must be an object');
   if (opts.causal === undefined) return true;
   if (typeof opts.causal !== 'boolean') throw new TxError('E_RANGE', `opts.causal must be a boolean, got ${typeof opts.causal}`);
   return opts.causal;

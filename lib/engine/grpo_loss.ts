@@ -2,6 +2,7 @@
 // compute_policy_loss_vanilla (clip low/high, dual clip) plus an optional KL penalty
 // (k1, k2, k3 with verl's clamps), aggregated by one of verl's agg_loss modes.
 import { TxError } from '../errors.js';
+import { show } from './show.js';
 import { native, type NativeDeviceBuffer, type NativeGrpoLossResult } from './native.js';
 import { DeviceTensor } from './tensor.js';
 
@@ -77,7 +78,7 @@ const AGGREGATIONS: Record<LossAggregation, number> = {
 function enumOption<K extends string>(table: Record<K, number>, value: unknown, name: string, fallback: K): number {
   const key = value === undefined ? fallback : value;
   if (typeof key !== 'string' || !Object.hasOwn(table, key)) {
-    throw new TxError('E_RANGE', `${name} must be one of ${Object.keys(table).map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(value)}`);
+    throw new TxError('E_RANGE', `${name} must be one of ${Object.keys(table).map((k) => `'${k}'`).join(', ')}, got ${show(value)}`);
   }
   return table[key as K];
 }

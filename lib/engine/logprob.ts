@@ -8,6 +8,7 @@
 // ignoreIndex give logp 0, entropy 0, lse 0 and zero gradient; a row of all -inf logits
 // gives lse -inf, logp -inf, entropy 0 and zero gradient; NaN logits give NaN.
 import { TxError } from '../errors.js';
+import { show } from './show.js';
 import {
   native,
   type NativeDeviceBuffer,
@@ -57,7 +58,7 @@ interface MatrixArg {
 
 function matrixArg(x: unknown, name: string, allowed: readonly DType[]): MatrixArg {
   if (x instanceof DeviceTensor) {
-    if (x.shape.length !== 2) throw new TxError('E_SHAPE', `${name} must be 2-D, got shape ${JSON.stringify(x.shape)}`);
+    if (x.shape.length !== 2) throw new TxError('E_SHAPE', `${name} must be 2-D, got shape ${show(x.shape)}`);
     if (!allowed.includes(x.dtype)) throw new TxError('E_DTYPE', `${name} must be ${allowed.join(' or ')}, got ${x.dtype}`);
     return { handle: x.handle, rows: x.shape[0]!, cols: x.shape[1]!, dtype: x.dtype, device: x.device };
   }
@@ -73,11 +74,11 @@ function matrixArg(x: unknown, name: string, allowed: readonly DType[]): MatrixA
   if (t.dtype !== undefined && t.dtype !== dtype) throw new TxError('E_DTYPE', `${name}.dtype is '${t.dtype}' but ${name}.data holds ${dtype}`);
   const shape = t.shape;
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new TxError('E_SHAPE', `${name}.shape must be [rows, cols] of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new TxError('E_SHAPE', `${name}.shape must be [rows, cols] of non-negative integers, got ${show(shape)}`);
   }
   const [rows, cols] = shape as [number, number];
   if (rows * cols !== t.data.length) {
-    throw new TxError('E_SHAPE', `${name}.shape ${JSON.stringify(shape)} holds ${rows * cols} elements, ${name}.data has ${t.data.length}`);
+    throw new TxError('E_SHAPE', `${name}.shape ${show(shape)} holds ${rows * cols} elements, ${name}.data has ${t.data.length}`);
   }
   return { handle: t.data as Float32Array | Uint16Array, rows, cols, dtype, device: undefined };
 }

@@ -1,6 +1,7 @@
 // Tensors: host tensors are typed arrays (zero-copy into the engine); DeviceTensor is CUDA
 // memory with explicit copies and dispose(). Nothing copies implicitly.
 import { TxError } from '../errors.js';
+import { show } from './show.js';
 import { native, type NativeDeviceBuffer } from './native.js';
 
 export type DType = 'f32' | 'i32' | 'bf16' | 'u8';
@@ -34,7 +35,7 @@ export function numel(shape: readonly number[]): number {
 
 function checkShape(shape: unknown, name: string): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new TxError('E_SHAPE', `${name} must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new TxError('E_SHAPE', `${name} must be an array of non-negative integers, got ${show(shape)}`);
   }
   return [...(shape as number[])];
 }
@@ -61,7 +62,7 @@ export class DeviceTensor {
     }
     const shape = checkShape(t.shape, 't.shape');
     if (numel(shape) !== t.data.length) {
-      throw new TxError('E_SHAPE', `t.shape ${JSON.stringify(shape)} holds ${numel(shape)} elements, t.data has ${t.data.length}`);
+      throw new TxError('E_SHAPE', `t.shape ${show(shape)} holds ${numel(shape)} elements, t.data has ${t.data.length}`);
     }
     const addon = native();
     const handle = new addon.DeviceBuffer(t.data.byteLength, DTYPE_CODES[dtype], device);

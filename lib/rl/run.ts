@@ -4,7 +4,7 @@
 // continues bit-exactly (metrics.jsonl is cut back to the checkpoint's length first).
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
@@ -38,8 +38,13 @@ export type RunOptions = {
 
 export type RunOutcome = { runDir: string; config: TrainConfig; result: TrainResult };
 
+/** A config is a few KiB; a larger file is a mistake or hostile, refused before reading. */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
 async function readJson(path: string, what: string): Promise<unknown> {
   try {
+    const size = (await stat(path)).size;
+    if (size > MAX_CONFIG_BYTES) throw new Error(`${size} bytes, more than the ${MAX_CONFIG_BYTES} allowed`);
     return JSON.parse(await readFile(path, 'utf8')) as unknown;
   } catch (e) {
     throw new TxError('E_FORMAT', `${what} ${path}: ${(e as Error).message}`);
@@ -62,7 +67,9 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
     if (steps !== undefined && steps !== config.steps) {
       throw new TxError('E_RANGE', `--steps ${String(steps)} differs from the run's ${config.steps}: the LR schedule depends on it, so a resume keeps it`);
     }
-    resumeFrom = await loadLatestCheckpoint(runDir);
+    // Killed before its first checkpoint: nothing to keep but the config, so start over
+    // (metrics.jsonl is cut back to nothing below).
+    if (existsSync(join(runDir, 'checkpoints', 'latest.json'))) resumeFrom = await loadLatestCheckpoint(runDir);
   } else {
     const file = opts.configFile === undefined ? {} : validateTrainConfig(await readJson(opts.configFile, 'config file'), opts.configFile);
     const user = merge(file, opts.overrides ?? {});

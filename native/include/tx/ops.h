@@ -10,6 +10,10 @@ namespace tx {
 // ---- 1. Grouped advantage normalization (KERNELS.md section 1) ----
 
 enum class AdvantageMode : int { kGrpo = 0, kDrGrpo, kRloo };
+
+// Token count accepted from seqOffsets alone (no responseMask): 2^26 tokens, 256 MiB of
+// tokenAdvantages. Nothing else bounds that allocation.
+constexpr int64_t kMaxUnmaskedTokens = int64_t{1} << 26;
 enum class StdKind : int { kUnbiased = 0, kBiased };
 
 struct GroupedAdvantagesArgs {
