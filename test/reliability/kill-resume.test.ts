@@ -14,6 +14,7 @@ import { loadLatestCheckpoint, runTraining } from '../../lib/rl/index.js';
 import { KILL_RUN_CONFIG } from '../fixtures/kill-run-config.js';
 import { createPolicy } from '../helpers/table-policy.js';
 import { rng } from '../helpers/random.js';
+import { childEnv } from '../helpers/child-env.js';
 
 const TRIALS = Number(process.env.TOOLEXPANDER_KILL_TRIALS ?? (process.env.TOOLEXPANDER_HEAVY === '1' ? 30 : 10));
 const SEED = Number(process.env.TOOLEXPANDER_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -32,7 +33,7 @@ const finalWeights = (d: string) => readFileSync(join(d, 'checkpoints', 'step-00
 /** Runs the child until it has printed "step <killAfter>", waits delayMs, SIGKILLs it. */
 function runAndKill(out: string, killAfter: number, delayMs: number): Promise<{ killed: boolean; lastStep: number }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', child, out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOOLEXPANDER_QUIET: '1' } });
+    const p = spawn(process.execPath, ['--import', 'tsx', child, out], { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv() });
     let lastStep = -1;
     let buf = '';
     let err = '';

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { childEnv } from '../helpers/child-env.js';
 
 const heavy = process.env.TOOLEXPANDER_HEAVY === '1';
 const CALLS = Number(process.env.TOOLEXPANDER_LEAK_CALLS ?? (heavy ? 100_000 : 2_000));
@@ -17,7 +18,7 @@ const EXTERNAL_BOUND = 1 * MiB;
 t.test(`memory stays flat over ${CALLS} calls of each op per form`, (t) => {
   const child = fileURLToPath(new URL('../fixtures/leak-child.ts', import.meta.url));
   const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', child, String(CALLS)], {
-    env: { ...process.env, TOOLEXPANDER_QUIET: '1' }, encoding: 'utf8', maxBuffer: 1 << 20, timeout: heavy ? 3_600_000 : 240_000,
+    env: childEnv(), encoding: 'utf8', maxBuffer: 1 << 20, timeout: heavy ? 3_600_000 : 240_000,
   });
   const report = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, { calls: number; rssGrowth: number; externalGrowth: number }>;
   for (const [op, r] of Object.entries(report)) {
