@@ -1,5 +1,7 @@
 // Binding of the native policy model (PolicyModel, see model.h). Entry points:
-//   new PolicyModel(config, seed, maxTokens)        config in Qwen2 config.json names
+//   new PolicyModel(config, seed, maxTokens, device?)  config in Qwen2 config.json names;
+//     device 'cpu' (default), 'cuda' or 'cuda:N': where weights, optimizer state and
+//     activations live (E_DEVICE with the reason when CUDA is not compiled or not usable)
 //   forwardLogprobs[Sync](tokens, cuSeqlens, mask) -> { logp, entropy }   (Float32Array[N])
 //   trainMicro(tokens, cuSeqlens, mask, loss, scale) -> { scalars }        gradients accumulate
 //   optimizerStep(lr, beta1, beta2, eps, weightDecay, maxGradNorm) -> { scalars: [gradNorm, step] }
@@ -101,6 +103,24 @@ struct BatchData {
   }
 };
 
+// 'cpu' | 'cuda' | 'cuda:N' (undefined = 'cpu').
+tx::model::ModelOptions device_arg(Napi::Env env, const Napi::Value& v) {
+  tx::model::ModelOptions o;
+  if (v.IsUndefined() || v.IsNull()) return o;
+  const std::string bad = "opts.device must be 'cpu', 'cuda' or 'cuda:N'";
+  if (!v.IsString()) throw_error(env, tx::Code::kRange, bad);
+  const std::string s = v.As<Napi::String>().Utf8Value();
+  if (s == "cpu") return o;
+  if (s.rfind("cuda", 0) != 0) throw_error(env, tx::Code::kRange, bad + ", got '" + s + "'");
+  o.device = tx::Device::kCuda;
+  if (s.size() == 4) return o;
+  if (s[4] != ':' || s.size() == 5 || s.size() > 8 || s.find_first_not_of("0123456789", 5) != std::string::npos) {
+    throw_error(env, tx::Code::kRange, bad + ", got '" + s + "'");
+  }
+  o.device_index = std::stoi(s.substr(5));
+  return o;
+}
+
 BatchData batch_arg(Napi::Env env, const Napi::CallbackInfo& info) {
   BatchData b;
   b.tokens = copy_vec<int32_t>(env, info[0], "tokens", tx::DType::kI32, -1);
@@ -140,8 +160,9 @@ PolicyModel::PolicyModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poli
       throw_error(env, tx::Code::kRange, "opts.seed must be an integer in [0, 2^53]");
     }
     const int32_t max_tokens = int_arg(env, info[2], "opts.maxTokens");
+    const tx::model::ModelOptions opts = device_arg(env, info[3]);
     std::unique_ptr<tx::model::Model> m;
-    throw_if_error(env, tx::model::Model::create(c, static_cast<uint64_t>(seed), max_tokens, &m));
+    throw_if_error(env, tx::model::Model::create(c, static_cast<uint64_t>(seed), max_tokens, opts, &m));
     model_ = std::move(m);
   } catch (const std::bad_alloc&) {
     throw_error(env, tx::Code::kOom, "PolicyModel: out of memory");
@@ -315,7 +336,7 @@ Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
   });
 }
 
-// Copies (sync): checkpoints are rare and small next to training.
+// Copies (sync; device -> host on CUDA): checkpoints are rare and small next to training.
 Napi::Value PolicyModel::get_state(const Napi::CallbackInfo& info) {
   return guarded(info, "getState", [this](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -323,15 +344,15 @@ Napi::Value PolicyModel::get_state(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(m->mu);
     const size_t n = static_cast<size_t>(m->num_params());
     Napi::Object o = Napi::Object::New(env);
-    auto copy = [&](const float* src) {
+    auto copy = [&](tx::model::StateTensor t) {
       Napi::Float32Array a = Napi::Float32Array::New(env, n);
-      std::memcpy(a.Data(), src, n * sizeof(float));
+      throw_if_error(env, m->read_state(t, a.Data()));
       return a;
     };
-    o.Set("params", copy(m->params()));
-    o.Set("expAvg", copy(m->exp_avg().data()));
-    o.Set("expAvgSq", copy(m->exp_avg_sq().data()));
-    o.Set("grads", copy(m->grads()));
+    o.Set("params", copy(tx::model::StateTensor::kParams));
+    o.Set("expAvg", copy(tx::model::StateTensor::kExpAvg));
+    o.Set("expAvgSq", copy(tx::model::StateTensor::kExpAvgSq));
+    o.Set("grads", copy(tx::model::StateTensor::kGrads));
     o.Set("step", Napi::Number::New(env, static_cast<double>(m->step())));
     return o;
   });
@@ -344,15 +365,20 @@ Napi::Value PolicyModel::set_state(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(m->mu);
     const int64_t n = m->num_params();
     auto params = copy_vec<float>(env, info[0], "params", tx::DType::kF32, n);
-    std::memcpy(m->params(), params->data(), sizeof(float) * n);
-    if (!info[1].IsUndefined()) {
-      auto a = copy_vec<float>(env, info[1], "expAvg", tx::DType::kF32, n);
-      auto b = copy_vec<float>(env, info[2], "expAvgSq", tx::DType::kF32, n);
-      m->exp_avg() = *a;
-      m->exp_avg_sq() = *b;
-      m->set_step(int_arg(env, info[3], "step"));
+    std::shared_ptr<std::vector<float>> a, b;
+    int32_t step = 0;
+    if (!info[1].IsUndefined()) {  // every argument checked before anything is written
+      a = copy_vec<float>(env, info[1], "expAvg", tx::DType::kF32, n);
+      b = copy_vec<float>(env, info[2], "expAvgSq", tx::DType::kF32, n);
+      step = int_arg(env, info[3], "step");
     }
-    m->zero_grad();
+    throw_if_error(env, m->write_state(tx::model::StateTensor::kParams, params->data()));
+    if (a) {
+      throw_if_error(env, m->write_state(tx::model::StateTensor::kExpAvg, a->data()));
+      throw_if_error(env, m->write_state(tx::model::StateTensor::kExpAvgSq, b->data()));
+      m->set_step(step);
+    }
+    throw_if_error(env, m->zero_grad());
     return env.Undefined();
   });
 }
@@ -380,7 +406,7 @@ Napi::Value PolicyModel::zero_grad(const Napi::CallbackInfo& info) {
   return guarded(info, "zeroGrad", [this](const Napi::CallbackInfo& info) {
     auto m = live(info.Env());
     std::lock_guard<std::mutex> lock(m->mu);
-    m->zero_grad();
+    throw_if_error(info.Env(), m->zero_grad());
     return info.Env().Undefined();
   });
 }

@@ -3,7 +3,8 @@
 # with plain CMake, run every CUDA op against its CPU twin, benchmark, write JSON.
 #   bash benchmarks/gpu/run.sh [arch-list]     (default 80;90a; e.g. "90a" for H100 only)
 # Output: a table on stdout and benchmarks/results/gpu-<device>-<date>.json, plus
-# PyTorch peer timings (benchmarks/gpu/*_torch.py) when python3 has torch.
+# PyTorch peer timings (benchmarks/gpu/*_torch.py) when python3 has torch, and the model's
+# parity with transformers' Qwen2 (qwen2_parity.py) when it also has transformers.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 archs="${1:-80;90a}"
@@ -30,6 +31,14 @@ if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
   done
 else
   echo "PyTorch with CUDA not available: peer timings skipped"
+fi
+
+# The native model's forward against transformers' Qwen2ForCausalLM (random weights).
+if python3 -c 'import torch, transformers' 2>/dev/null; then
+  python3 benchmarks/gpu/qwen2_parity.py --tool "./$build/tx_model_logprobs" \
+    --out "benchmarks/results/gpu-${device}-${date}-qwen2_parity.json" || status=$?
+else
+  echo "torch/transformers not available: Qwen2 parity skipped"
 fi
 echo "results: $out"
 exit $status

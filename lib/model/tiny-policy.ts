@@ -19,7 +19,9 @@ import type { Tokenizer } from './tokenizer/types.js';
 
 export interface TinyPolicyOptions {
   seed?: number;                 // 0: weight initialisation
-  device?: 'cpu' | 'cuda';       // 'cpu' (the CUDA model path is not built yet)
+  /** Where weights, optimizer state and activations live: 'cpu' (default) or 'cuda' (f32 on the
+   *  GPU; head dim 64 or 128). 'cuda' without a compiled, usable CUDA rejects with E_DEVICE and the reason. */
+  device?: 'cpu' | 'cuda';
   tokenizer?: Tokenizer;         // needed by the string API (generate / logprobs)
   /** Activations are planned for this many tokens per forward (grown when exceeded). Default 4096. */
   maxBatchTokens?: number;
@@ -52,9 +54,8 @@ export class TinyPolicy implements Policy {
   }
 
   static async create(config: Qwen2Config, opts: TinyPolicyOptions = {}): Promise<TinyPolicy> {
-    if (opts.device === 'cuda') throw new TxError('E_DEVICE', 'TinyPolicy: the CUDA model path is not implemented yet; use device "cpu"');
     const c = resolveConfig(config);
-    const handle = new (native().PolicyModel)(c, opts.seed ?? 0, opts.maxBatchTokens ?? 4096);
+    const handle = new (native().PolicyModel)(c, opts.seed ?? 0, opts.maxBatchTokens ?? 4096, opts.device ?? 'cpu');
     if (opts.tokenizer && opts.tokenizer.vocabSize > c.vocab_size) {
       handle.dispose();
       throw new TxError('E_RANGE', `tokenizer.vocabSize ${opts.tokenizer.vocabSize} exceeds config.vocab_size ${c.vocab_size}`);

@@ -76,3 +76,15 @@ Status embedding_backward(const EmbeddingBackwardArgs& args, cudaStream_t stream
 Status residual_add(const ResidualAddArgs& args, cudaStream_t stream);
 
 }  // namespace tx::cuda
+
+// Model glue (appended block): model_glue.cu, the non-op kernels of native/model/.
+// Asynchronous on `stream`; the model uses the default stream throughout.
+namespace tx::cuda {
+
+Status use_device(int device);  // cudaSetDevice for the calling thread (workers start on 0)
+Status bias_add(float* y, const float* bias, int64_t rows, int64_t out, cudaStream_t stream);  // y[r, :] += bias
+Status bias_grad(const float* dy, float* dbias, int64_t rows, int64_t out, cudaStream_t stream);  // dbias += column sums
+Status zero(void* ptr, size_t bytes, cudaStream_t stream);
+Status copy_on_device(void* dst, const void* src, size_t bytes, cudaStream_t stream);
+
+}  // namespace tx::cuda

@@ -4,8 +4,9 @@
 // and decode_attention over the cache. Because every op is row-wise batch invariant and
 // decode attention equals the packed forward bit for bit, the log-probs reported here
 // (the same output head at temperature 1 on the same hidden rows) equal forward_logprobs.
+// On CUDA the cache and every row buffer are device memory; per step the sampled tokens
+// (B ints) and their log-probs (B floats) come back to the host, which drives the loop.
 #include <algorithm>
-#include <cstring>
 #include <string>
 
 #include "model/head.h"
@@ -14,29 +15,22 @@
 
 namespace tx::model {
 
-namespace {
-
-// Grows v to at least n elements without touching (re-zeroing) what is there.
-void grow(std::vector<float>* v, int64_t n) {
-  if (static_cast<int64_t>(v->size()) < n) v->resize(static_cast<size_t>(n));
-}
-
-}  // namespace
-
 struct Model::GenState {
-  std::vector<float> kc, vc;  // per layer [B, tmax, Hkv, hd]; only positions < length are read
-  std::vector<float> x, h, q, k, v, att, lse, mid, h2, g, u, a, tmp, hf, r, logits, logp, lse1;
-  void size(int64_t B, int64_t tmax, const Config& c) {
+  // Buffers kept between calls and only grown: a fresh allocation per call costs page
+  // faults (CPU) or cudaMalloc synchronisations comparable to the decode work at this size.
+  Storage kc, vc;  // per layer [B, tmax, Hkv, hd]; only positions < length are read
+  Storage x, h, q, k, v, att, lse, mid, h2, g, u, a, tmp, hf, r, logits, logp, lse1, tokens;
+  Status size(const Place& pl, int64_t B, int64_t tmax, const Config& c) {
     const int64_t d = c.hidden_size, q_ = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size;
-    grow(&kc, c.num_hidden_layers * B * tmax * kv);
-    grow(&vc, c.num_hidden_layers * B * tmax * kv);
-    for (auto* p : {&x, &h, &mid, &h2, &tmp, &hf}) grow(p, B * d);
-    for (auto* p : {&q, &att}) grow(p, B * q_);
-    for (auto* p : {&k, &v}) grow(p, B * kv);
-    for (auto* p : {&g, &u, &a}) grow(p, B * ff);
-    grow(&lse, B * c.num_attention_heads);
-    for (auto* p : {&r, &logp, &lse1}) grow(p, B);
-    grow(&logits, B * c.vocab_size);
+    TX_RETURN_IF_ERROR(kc.grow(pl, c.num_hidden_layers * B * tmax * kv));
+    TX_RETURN_IF_ERROR(vc.grow(pl, c.num_hidden_layers * B * tmax * kv));
+    for (Storage* p : {&x, &h, &mid, &h2, &tmp, &hf}) TX_RETURN_IF_ERROR(p->grow(pl, B * d));
+    for (Storage* p : {&q, &att}) TX_RETURN_IF_ERROR(p->grow(pl, B * q_));
+    for (Storage* p : {&k, &v}) TX_RETURN_IF_ERROR(p->grow(pl, B * kv));
+    for (Storage* p : {&g, &u, &a}) TX_RETURN_IF_ERROR(p->grow(pl, B * ff));
+    TX_RETURN_IF_ERROR(lse.grow(pl, B * c.num_attention_heads));
+    for (Storage* p : {&r, &logp, &lse1, &tokens}) TX_RETURN_IF_ERROR(p->grow(pl, B));
+    return logits.grow(pl, B * c.vocab_size);
   }
 };
 
@@ -65,13 +59,16 @@ Status Model::generate(const GenerateSpec& s) {
     return {Code::kRange, "longest prompt (" + std::to_string(longest) + ") + opts.maxTokens (" + std::to_string(s.max_tokens) +
                               ") exceeds config.max_position_embeddings = " + std::to_string(c.max_position_embeddings)};
   }
+  TX_RETURN_IF_ERROR(place_.activate());
+  const Place& pl = place_;
+  const LinearCtx lc = this->lc();
   // KV cache, per layer [B, tmax, Hkv, hd].
   const int64_t slab = B * tmax * kv;
   if (!gen_) gen_ = std::make_shared<GenState>();
   GenState& buf = *gen_;
-  buf.size(B, tmax, c);
-  std::vector<float>& kc = buf.kc;
-  std::vector<float>& vc = buf.vc;
+  TX_RETURN_IF_ERROR(buf.size(pl, B, tmax, c));
+  float* kc = buf.kc.data();
+  float* vc = buf.vc.data();
 
   // Prefill: packed forward over the prompts, k/v rows copied to each sample's cache.
   TX_RETURN_IF_ERROR(forward(s.prompt_tokens, s.prompt_offsets, total, P));
@@ -83,32 +80,38 @@ Status Model::generate(const GenerateSpec& s) {
     seq_ids[b] = static_cast<int32_t>(b);
     s.out_lengths[b] = 0;
     for (int64_t l = 0; l < L; ++l) {
-      std::memcpy(&kc[l * slab + b * tmax * kv], la_[l].k + start * kv, sizeof(float) * len[b] * kv);
-      std::memcpy(&vc[l * slab + b * tmax * kv], la_[l].v + start * kv, sizeof(float) * len[b] * kv);
+      TX_RETURN_IF_ERROR(copy_floats(pl, &kc[l * slab + b * tmax * kv], la_[l].k + start * kv, len[b] * kv));
+      TX_RETURN_IF_ERROR(copy_floats(pl, &vc[l * slab + b * tmax * kv], la_[l].v + start * kv, len[b] * kv));
     }
-    std::memcpy(&buf.hf[b * d], hf_ + (start + len[b] - 1) * d, sizeof(float) * d);
+    TX_RETURN_IF_ERROR(copy_floats(pl, buf.hf.data() + b * d, hf_ + (start + len[b] - 1) * d, d));
   }
 
+  // Sampled tokens land in buf.tokens on CUDA (the op writes on the device of the logits).
+  int32_t* sampled = pl.host() ? cur.data() : buf.tokens.ints();
+  std::vector<float> logp_tmp;
   for (int64_t step = 0;; ++step) {
     // Sample the token at position len[b] from the hidden row in buf.hf; its logp at T = 1.
-    TX_RETURN_IF_ERROR(linear(buf.hf.data(), p_.lm_head, nullptr, buf.logits.data(), B, d, V));
+    TX_RETURN_IF_ERROR(linear(lc, buf.hf.data(), p_.lm_head, nullptr, buf.logits.data(), B, d, V));
     SampleArgs sa;
-    sa.logits = fvec(buf.logits.data(), B * V), sa.vocab = V, sa.seq_ids = ivec(seq_ids.data(), B);
+    sa.logits = fvec(pl, buf.logits.data(), B * V), sa.vocab = V, sa.seq_ids = ivec(seq_ids.data(), B);
     sa.positions = ivec(len.data(), B), sa.seed = s.seed, sa.temperature = s.temperature, sa.top_k = s.top_k;
-    sa.top_p = s.top_p, sa.tokens = ivec(cur.data(), B);
+    sa.top_p = s.top_p, sa.tokens = TensorView::contiguous(sampled, {B}, DType::kI32, pl.device, pl.index);
     TX_RETURN_IF_ERROR(sample(sa));
+    if (!pl.host()) TX_RETURN_IF_ERROR(download(pl, cur.data(), sampled, sizeof(int32_t) * static_cast<size_t>(B)));
     std::vector<int32_t> targets(cur);
     for (int64_t b = 0; b < B; ++b) {
       if (done[b]) targets[b] = -100;
     }
     // The same head (and path) as forward_logprobs; it recomputes the logits in place.
-    const Head head{buf.hf.data(), p_.lm_head, B, d, V, targets.data(), buf.logits.data()};
+    const Head head{lc, buf.hf.data(), p_.lm_head, B, d, V, targets.data(), buf.logits.data()};
     TX_RETURN_IF_ERROR(head_forward(head, buf.logp.data(), nullptr, buf.lse1.data()));
+    const float* logp = nullptr;
+    TX_RETURN_IF_ERROR(host_floats(pl, buf.logp.data(), B, &logp_tmp, &logp));
     bool all_done = true;
     for (int64_t b = 0; b < B; ++b) {
       if (done[b]) continue;
       s.out_tokens[b * s.max_tokens + step] = cur[b];
-      s.out_logp[b * s.max_tokens + step] = buf.logp[b];
+      s.out_logp[b * s.max_tokens + step] = logp[b];
       s.out_lengths[b] = static_cast<int32_t>(step + 1);
       if (std::find(s.stop_ids.begin(), s.stop_ids.end(), cur[b]) != s.stop_ids.end() || step + 1 == s.max_tokens) {
         done[b] = 1;
@@ -120,37 +123,40 @@ Status Model::generate(const GenerateSpec& s) {
     // Decode: run cur[b] at position len[b] through the layers (finished rows too: their
     // results are ignored; it keeps one code path and M = B for every step).
     const TensorView pos = ivec(len.data(), B);
-    const TensorView table = fvec(rope_table_.data(), static_cast<int64_t>(rope_table_.size()));
-    TX_RETURN_IF_ERROR(embedding({fvec(p_.embed, V * d), ivec(cur.data(), B), V, d, fvec(buf.x.data(), B * d)}));
+    const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
+    float *x = buf.x.data(), *h = buf.h.data(), *r = buf.r.data(), *qb = buf.q.data(), *kb = buf.k.data(), *vb = buf.v.data();
+    float *att = buf.att.data(), *tmp = buf.tmp.data(), *mid = buf.mid.data(), *h2 = buf.h2.data();
+    float *g = buf.g.data(), *u = buf.u.data(), *a = buf.a.data();
+    TX_RETURN_IF_ERROR(embedding({fvec(pl, p_.embed, V * d), ivec(cur.data(), B), V, d, fvec(pl, x, B * d)}));
     std::vector<int32_t> lengths(static_cast<size_t>(B));
     for (int64_t b = 0; b < B; ++b) lengths[b] = len[b] + 1;
     for (int64_t l = 0; l < L; ++l) {
       const LayerParams& Pm = p_.layers[l];
-      TX_RETURN_IF_ERROR(rms_norm({fvec(buf.x.data(), B * d), fvec(Pm.ln1, d), B, d, c.rms_norm_eps, fvec(buf.h.data(), B * d), fvec(buf.r.data(), B)}));
-      TX_RETURN_IF_ERROR(linear(buf.h.data(), Pm.wq, Pm.bq, buf.q.data(), B, d, q));
-      TX_RETURN_IF_ERROR(linear(buf.h.data(), Pm.wk, Pm.bk, buf.k.data(), B, d, kv));
-      TX_RETURN_IF_ERROR(linear(buf.h.data(), Pm.wv, Pm.bv, buf.v.data(), B, d, kv));
-      TX_RETURN_IF_ERROR(tx::rope({fvec(buf.q.data(), B * q), pos, B, H, hd, c.rope_theta, table, fvec(buf.q.data(), B * q)}));
-      TX_RETURN_IF_ERROR(tx::rope({fvec(buf.k.data(), B * kv), pos, B, Hkv, hd, c.rope_theta, table, fvec(buf.k.data(), B * kv)}));
+      TX_RETURN_IF_ERROR(rms_norm({fvec(pl, x, B * d), fvec(pl, Pm.ln1, d), B, d, c.rms_norm_eps, fvec(pl, h, B * d), fvec(pl, r, B)}));
+      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wq, Pm.bq, qb, B, d, q));
+      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wk, Pm.bk, kb, B, d, kv));
+      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wv, Pm.bv, vb, B, d, kv));
+      TX_RETURN_IF_ERROR(tx::rope({fvec(pl, qb, B * q), pos, B, H, hd, c.rope_theta, table, fvec(pl, qb, B * q)}));
+      TX_RETURN_IF_ERROR(tx::rope({fvec(pl, kb, B * kv), pos, B, Hkv, hd, c.rope_theta, table, fvec(pl, kb, B * kv)}));
       for (int64_t b = 0; b < B; ++b) {
-        std::memcpy(&kc[l * slab + (b * tmax + len[b]) * kv], &buf.k[b * kv], sizeof(float) * kv);
-        std::memcpy(&vc[l * slab + (b * tmax + len[b]) * kv], &buf.v[b * kv], sizeof(float) * kv);
+        TX_RETURN_IF_ERROR(copy_floats(pl, &kc[l * slab + (b * tmax + len[b]) * kv], kb + b * kv, kv));
+        TX_RETURN_IF_ERROR(copy_floats(pl, &vc[l * slab + (b * tmax + len[b]) * kv], vb + b * kv, kv));
       }
       DecodeAttentionArgs da;
-      da.q = f3(buf.q.data(), B, H, hd), da.k_cache = f4(&kc[l * slab], B, tmax, Hkv, hd);
-      da.v_cache = f4(&vc[l * slab], B, tmax, Hkv, hd), da.lengths = ivec(lengths.data(), B);
-      da.out = f3(buf.att.data(), B, H, hd), da.lse = fmat(buf.lse.data(), B, H);
+      da.q = f3(pl, qb, B, H, hd), da.k_cache = f4(pl, &kc[l * slab], B, tmax, Hkv, hd);
+      da.v_cache = f4(pl, &vc[l * slab], B, tmax, Hkv, hd), da.lengths = ivec(lengths.data(), B);
+      da.out = f3(pl, att, B, H, hd), da.lse = fmat(pl, buf.lse.data(), B, H);
       TX_RETURN_IF_ERROR(decode_attention(da));
-      TX_RETURN_IF_ERROR(linear(buf.att.data(), Pm.wo, nullptr, buf.tmp.data(), B, q, d));
-      TX_RETURN_IF_ERROR(residual_add({fvec(buf.x.data(), B * d), fvec(buf.tmp.data(), B * d), fvec(buf.mid.data(), B * d)}));
-      TX_RETURN_IF_ERROR(rms_norm({fvec(buf.mid.data(), B * d), fvec(Pm.ln2, d), B, d, c.rms_norm_eps, fvec(buf.h2.data(), B * d), fvec(buf.r.data(), B)}));
-      TX_RETURN_IF_ERROR(linear(buf.h2.data(), Pm.wg, nullptr, buf.g.data(), B, d, ff));
-      TX_RETURN_IF_ERROR(linear(buf.h2.data(), Pm.wu, nullptr, buf.u.data(), B, d, ff));
-      TX_RETURN_IF_ERROR(swiglu({fvec(buf.g.data(), B * ff), fvec(buf.u.data(), B * ff), fvec(buf.a.data(), B * ff)}));
-      TX_RETURN_IF_ERROR(linear(buf.a.data(), Pm.wd, nullptr, buf.tmp.data(), B, ff, d));
-      TX_RETURN_IF_ERROR(residual_add({fvec(buf.mid.data(), B * d), fvec(buf.tmp.data(), B * d), fvec(buf.x.data(), B * d)}));
+      TX_RETURN_IF_ERROR(linear(lc, att, Pm.wo, nullptr, tmp, B, q, d));
+      TX_RETURN_IF_ERROR(residual_add({fvec(pl, x, B * d), fvec(pl, tmp, B * d), fvec(pl, mid, B * d)}));
+      TX_RETURN_IF_ERROR(rms_norm({fvec(pl, mid, B * d), fvec(pl, Pm.ln2, d), B, d, c.rms_norm_eps, fvec(pl, h2, B * d), fvec(pl, r, B)}));
+      TX_RETURN_IF_ERROR(linear(lc, h2, Pm.wg, nullptr, g, B, d, ff));
+      TX_RETURN_IF_ERROR(linear(lc, h2, Pm.wu, nullptr, u, B, d, ff));
+      TX_RETURN_IF_ERROR(swiglu({fvec(pl, g, B * ff), fvec(pl, u, B * ff), fvec(pl, a, B * ff)}));
+      TX_RETURN_IF_ERROR(linear(lc, a, Pm.wd, nullptr, tmp, B, ff, d));
+      TX_RETURN_IF_ERROR(residual_add({fvec(pl, mid, B * d), fvec(pl, tmp, B * d), fvec(pl, x, B * d)}));
     }
-    TX_RETURN_IF_ERROR(rms_norm({fvec(buf.x.data(), B * d), fvec(p_.norm, d), B, d, c.rms_norm_eps, fvec(buf.hf.data(), B * d), fvec(buf.r.data(), B)}));
+    TX_RETURN_IF_ERROR(rms_norm({fvec(pl, x, B * d), fvec(pl, p_.norm, d), B, d, c.rms_norm_eps, fvec(pl, buf.hf.data(), B * d), fvec(pl, r, B)}));
     for (int64_t b = 0; b < B; ++b) ++len[b];
   }
   return Status::ok();

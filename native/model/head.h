@@ -7,6 +7,7 @@
 #pragma once
 #include <cstdint>
 
+#include "model/linear.h"
 #include "tx/status.h"
 
 namespace tx::model {
@@ -15,6 +16,7 @@ constexpr int64_t kMaterializeVocab = 8192;
 inline bool head_materializes(int64_t vocab) { return vocab <= kMaterializeVocab; }
 
 struct Head {
+  LinearCtx lc;          // where hidden, weight, logits and the outputs live
   const float* hidden;  // [n, d]
   const float* weight;  // [V, d] lm_head
   int64_t n, d, vocab;
@@ -22,7 +24,7 @@ struct Head {
   float* logits;           // [n, V] scratch when head_materializes(V), else unused
 };
 
-// logp, lse: [n]; entropy [n] or nullptr.
+// logp, lse: [n] on the head's place; entropy [n] or nullptr.
 Status head_forward(const Head& h, float* logp, float* entropy, float* lse);
 // After head_forward on the same Head (logits still in place): grad_hidden [n, d] is
 // overwritten; grad_weight [V, d] is ADDED to; weight_scratch [V, d] is used by the fused path.

@@ -1,42 +1,76 @@
 #include "model/linear.h"
 
 #include "cpu/parallel.h"
+#ifdef TX_HAVE_CUDA
+#include "cuda/cuda_ops.h"
+#endif
 
 namespace tx::model {
 
-Status linear(const float* x, const float* w, const float* bias, float* y, int64_t n, int64_t in, int64_t out) {
+namespace {
+
+#ifndef TX_HAVE_CUDA
+Status no_cuda() { return {Code::kDevice, "the model is on CUDA but this build has no CUDA support"}; }
+#endif
+
+GemmArgs gemm_args(const LinearCtx& lc) {
   GemmArgs g;
-  g.a = fvec(x, n * in), g.b = fvec(w, out * in), g.c = fvec(y, n * out);
+  g.backend = lc.backend;
+  return g;
+}
+
+}  // namespace
+
+Status linear(const LinearCtx& lc, const float* x, const float* w, const float* bias, float* y, int64_t n, int64_t in, int64_t out) {
+  const Place& pl = lc.place;
+  GemmArgs g = gemm_args(lc);
+  g.a = fvec(pl, x, n * in), g.b = fvec(pl, w, out * in), g.c = fvec(pl, y, n * out);
   g.m = n, g.n = out, g.k = in, g.trans_b = true;
   TX_RETURN_IF_ERROR(gemm(g));
-  if (bias != nullptr) {
-    cpu::parallel_for(n, 64, [&](int64_t r0, int64_t r1) {
-      for (int64_t r = r0; r < r1; ++r)
-        for (int64_t j = 0; j < out; ++j) y[r * out + j] += bias[j];
-    });
+  if (bias == nullptr) return Status::ok();
+  if (!pl.host()) {
+#ifdef TX_HAVE_CUDA
+    return cuda::bias_add(y, bias, n, out, nullptr);
+#else
+    return no_cuda();
+#endif
   }
+  cpu::parallel_for(n, 64, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t j = 0; j < out; ++j) y[r * out + j] += bias[j];
+  });
   return Status::ok();
 }
 
-Status linear_grad_input(const float* dy, const float* w, float* dx, int64_t n, int64_t in, int64_t out, bool accumulate) {
-  GemmArgs g;
-  g.a = fvec(dy, n * out), g.b = fvec(w, out * in), g.c = fvec(dx, n * in);
+Status linear_grad_input(const LinearCtx& lc, const float* dy, const float* w, float* dx, int64_t n, int64_t in, int64_t out,
+                         bool accumulate) {
+  const Place& pl = lc.place;
+  GemmArgs g = gemm_args(lc);
+  g.a = fvec(pl, dy, n * out), g.b = fvec(pl, w, out * in), g.c = fvec(pl, dx, n * in);
   g.m = n, g.n = in, g.k = out, g.beta = accumulate ? 1 : 0;
   return gemm(g);
 }
 
-Status linear_grad_weight(const float* dy, const float* x, float* dw, float* dbias, int64_t n, int64_t in, int64_t out) {
-  GemmArgs g;
-  g.a = fvec(dy, n * out), g.b = fvec(x, n * in), g.c = fvec(dw, out * in);
+Status linear_grad_weight(const LinearCtx& lc, const float* dy, const float* x, float* dw, float* dbias, int64_t n, int64_t in,
+                          int64_t out) {
+  const Place& pl = lc.place;
+  GemmArgs g = gemm_args(lc);
+  g.a = fvec(pl, dy, n * out), g.b = fvec(pl, x, n * in), g.c = fvec(pl, dw, out * in);
   g.m = out, g.n = in, g.k = n, g.trans_a = true, g.beta = 1;
   TX_RETURN_IF_ERROR(gemm(g));
-  if (dbias != nullptr) {
-    // Columns split across threads; each column sums its rows in order (deterministic).
-    cpu::parallel_for(out, 16, [&](int64_t j0, int64_t j1) {
-      for (int64_t r = 0; r < n; ++r)
-        for (int64_t j = j0; j < j1; ++j) dbias[j] += dy[r * out + j];
-    });
+  if (dbias == nullptr) return Status::ok();
+  if (!pl.host()) {
+#ifdef TX_HAVE_CUDA
+    return cuda::bias_grad(dy, dbias, n, out, nullptr);
+#else
+    return no_cuda();
+#endif
   }
+  // Columns split across threads; each column sums its rows in order (deterministic).
+  cpu::parallel_for(out, 16, [&](int64_t j0, int64_t j1) {
+    for (int64_t r = 0; r < n; ++r)
+      for (int64_t j = j0; j < j1; ++j) dbias[j] += dy[r * out + j];
+  });
   return Status::ok();
 }
 

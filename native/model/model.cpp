@@ -1,5 +1,7 @@
 // Model: creation, activation planning, packed forward and backward, the two losses
-// (GRPO via grpo_loss, SFT cross-entropy) and the AdamW step. Generation is generate.cpp.
+// (GRPO via grpo_loss, SFT cross-entropy) and the AdamW step, on the CPU or CUDA (the
+// same code: memory is Storage on place_, views carry the device, the ops dispatch).
+// Generation is generate.cpp.
 #include "tx/model/model.h"
 
 #include <cmath>
@@ -8,6 +10,7 @@
 
 #include "model/head.h"
 #include "model/linear.h"
+#include "tx/device.h"
 
 namespace tx::model {
 
@@ -26,22 +29,10 @@ double uniform01(uint64_t seed, uint64_t i) {  // in (0, 1)
   return (static_cast<double>(mix(seed * 0x2545f4914f6cdd1dull + i) >> 11) + 0.5) / 9007199254740992.0;
 }
 
-}  // namespace
-
-Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::unique_ptr<Model>* out) {
-  TX_RETURN_IF_ERROR(validate(c));
-  if (max_tokens < 1) return {Code::kRange, "maxTokens must be >= 1"};
-  std::unique_ptr<Model> m(new Model());
-  m->cfg_ = c;
-  m->layout_ = param_layout(c, &m->total_);
-  m->params_.assign(static_cast<size_t>(m->total_), 0.0f);
-  m->grads_.assign(static_cast<size_t>(m->total_), 0.0f);
-  m->m_.assign(static_cast<size_t>(m->total_), 0.0f);
-  m->v_.assign(static_cast<size_t>(m->total_), 0.0f);
-  m->p_ = bind_params(c, m->params_.data());
-  m->gp_ = bind_params(c, m->grads_.data());
-  for (const ParamInfo& info : m->layout_) {
-    float* p = m->params_.data() + info.offset;
+// The initial parameters (host), identical for every device.
+void init_params(const std::vector<ParamInfo>& layout, uint64_t seed, float* params) {
+  for (const ParamInfo& info : layout) {
+    float* p = params + info.offset;
     for (int64_t i = 0; i < info.numel; ++i) {
       if (info.init == Init::kOnes) {
         p[i] = 1.0f;
@@ -52,9 +43,60 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::un
       }
     }
   }
-  const int64_t hd = c.head_dim();
-  m->rope_table_.assign(static_cast<size_t>(c.max_position_embeddings * hd), 0.0f);
-  TX_RETURN_IF_ERROR(rope_table(c.rope_theta, hd, c.max_position_embeddings, fvec(m->rope_table_.data(), c.max_position_embeddings * hd)));
+}
+
+// Whether the model can live on `o.device`; E_DEVICE names why not.
+Status check_device(const Config& c, const ModelOptions& o) {
+  if (o.device == Device::kCpu) return Status::ok();
+  if (o.device != Device::kCuda) return {Code::kDevice, "device must be 'cpu' or 'cuda'"};
+  const CudaReport& r = cuda_report();
+  if (!r.compiled) return {Code::kDevice, "device 'cuda': " + r.reason};
+  if (!r.usable) return {Code::kDevice, "device 'cuda': CUDA is compiled but not usable here: " + r.reason};
+  if (o.device_index < 0 || o.device_index >= static_cast<int>(r.devices.size())) {
+    return {Code::kDevice, "device 'cuda': device index " + std::to_string(o.device_index) + " does not exist (" +
+                               std::to_string(r.devices.size()) + " device(s))"};
+  }
+  if (c.head_dim() != 64 && c.head_dim() != 128) {
+    return {Code::kRange, "config: head dim hidden_size / num_attention_heads = " + std::to_string(c.head_dim()) +
+                              " is not supported on CUDA (64 or 128; any on the CPU)"};
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Model::~Model() = default;  // Storage frees device memory on its own device
+
+LinearCtx Model::lc() const { return LinearCtx{place_, gemm_backend_}; }
+
+Head Model::head(int64_t n, const int32_t* targets) {
+  return Head{lc(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data()};
+}
+
+Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const ModelOptions& opts, std::unique_ptr<Model>* out) {
+  TX_RETURN_IF_ERROR(validate(c));
+  if (max_tokens < 1) return {Code::kRange, "maxTokens must be >= 1"};
+  TX_RETURN_IF_ERROR(check_device(c, opts));
+  std::unique_ptr<Model> m(new Model());
+  m->cfg_ = c;
+  m->place_ = Place{opts.device, opts.device_index};
+  // Own kernels on CUDA by default: their rows are batch invariant (linear.h).
+  m->gemm_backend_ = opts.device == Device::kCuda && !opts.cublas ? GemmBackend::kOwn : GemmBackend::kAuto;
+  TX_RETURN_IF_ERROR(m->place_.activate());
+  m->layout_ = param_layout(c, &m->total_);
+  for (Storage* s : {&m->params_, &m->grads_, &m->m_, &m->v_}) TX_RETURN_IF_ERROR(s->reset(m->place_, m->total_));
+  m->p_ = bind_params(c, m->params_.data());
+  m->gp_ = bind_params(c, m->grads_.data());
+  {
+    std::vector<float> host(static_cast<size_t>(m->total_), 0.0f);
+    init_params(m->layout_, seed, host.data());
+    TX_RETURN_IF_ERROR(m->params_.copy_from_host(host.data(), m->total_));
+  }
+  const int64_t hd = c.head_dim(), table_n = c.max_position_embeddings * hd;
+  std::vector<float> table(static_cast<size_t>(table_n), 0.0f);
+  TX_RETURN_IF_ERROR(rope_table(c.rope_theta, hd, c.max_position_embeddings, fvec(Place{}, table.data(), table_n)));
+  TX_RETURN_IF_ERROR(m->rope_table_.reset(m->place_, table_n));
+  TX_RETURN_IF_ERROR(m->rope_table_.copy_from_host(table.data(), table_n));
   TX_RETURN_IF_ERROR(m->plan(max_tokens));
   *out = std::move(m);
   return Status::ok();
@@ -62,8 +104,27 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::un
 
 size_t Model::native_bytes() const {
   // At creation (what AdjustExternalMemory reports); generation buffers grow later with use.
-  return sizeof(float) * (params_.size() + grads_.size() + m_.size() + v_.size() + rope_table_.size() + acts_.size() + bwd_.size() +
-                          logits_.size());
+  return params_.bytes() + grads_.bytes() + m_.bytes() + v_.bytes() + rope_table_.bytes() + acts_.bytes() + bwd_.bytes() +
+         rows_.bytes() + logits_.bytes();
+}
+
+Storage& Model::state(StateTensor t) {
+  switch (t) {
+    case StateTensor::kGrads: return grads_;
+    case StateTensor::kExpAvg: return m_;
+    case StateTensor::kExpAvgSq: return v_;
+    default: return params_;
+  }
+}
+
+Status Model::read_state(StateTensor t, float* host) const {
+  TX_RETURN_IF_ERROR(place_.activate());
+  return const_cast<Model*>(this)->state(t).copy_to_host(host, total_);
+}
+
+Status Model::write_state(StateTensor t, const float* host) {
+  TX_RETURN_IF_ERROR(place_.activate());
+  return state(t).copy_from_host(host, total_);
 }
 
 // One buffer for all activations of `tokens` rows, one for the backward scratch.
@@ -73,7 +134,8 @@ Status Model::plan(int64_t tokens) {
   const int64_t h = cfg_.num_attention_heads, L = cfg_.num_hidden_layers;
   // x, h1, mid, h2: 4d; q, att: 2q; k, v: 2kv; g, u, a: 3ff; r1, r2: 2; lse: h.
   const int64_t per_layer = tokens * (4 * d + 2 * q + 2 * kv + 3 * ff + 2 + h);
-  acts_.assign(static_cast<size_t>(per_layer * L + tokens * (3 * d + 1)), 0.0f);
+  capacity_ = 0;  // until every buffer below is in place
+  TX_RETURN_IF_ERROR(acts_.reset(place_, per_layer * L + tokens * (3 * d + 1)));
   la_.resize(static_cast<size_t>(L));
   float* p = acts_.data();
   auto take = [&](int64_t n) {
@@ -89,12 +151,11 @@ Status Model::plan(int64_t tokens) {
   }
   xf_ = take(tokens * d), hf_ = take(tokens * d), tmp_ = take(tokens * d), rf_ = take(tokens);
   // Backward scratch: gx, gtmp, ghid (3d), gq, gatt (2q), gk, gv (2kv), gg, gu, ga (3ff), lm_head grad.
-  bwd_.assign(static_cast<size_t>(tokens * (3 * d + 2 * q + 2 * kv + 3 * ff) + cfg_.vocab_size * d), 0.0f);
+  TX_RETURN_IF_ERROR(bwd_.reset(place_, tokens * (3 * d + 2 * q + 2 * kv + 3 * ff) + cfg_.vocab_size * d));
   positions_.assign(static_cast<size_t>(tokens), 0);
-  logp_rows_.assign(static_cast<size_t>(tokens), 0.0f);
-  ent_rows_.assign(static_cast<size_t>(tokens), 0.0f);
-  lse_rows_.assign(static_cast<size_t>(tokens), 0.0f);
-  if (head_materializes(cfg_.vocab_size)) logits_.assign(static_cast<size_t>(tokens * cfg_.vocab_size), 0.0f);
+  TX_RETURN_IF_ERROR(rows_.reset(place_, 4 * tokens));
+  logp_rows_ = rows_.data(), ent_rows_ = logp_rows_ + tokens, lse_rows_ = ent_rows_ + tokens, grad_rows_ = lse_rows_ + tokens;
+  if (head_materializes(cfg_.vocab_size)) TX_RETURN_IF_ERROR(logits_.reset(place_, tokens * cfg_.vocab_size));
   capacity_ = tokens;
   return Status::ok();
 }
@@ -102,6 +163,8 @@ Status Model::plan(int64_t tokens) {
 Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs) {
   TX_RETURN_IF_ERROR(plan(n));
   const Config& c = cfg_;
+  const Place& pl = place_;
+  const LinearCtx lc = this->lc();
   const int64_t d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
   const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, hd = c.head_dim();
   for (int64_t b = 0; b < seqs; ++b) {
@@ -112,37 +175,39 @@ Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64
     for (int32_t t = cu[b]; t < cu[b + 1]; ++t) positions_[t] = t - cu[b];
   }
   const TensorView pos = ivec(positions_.data(), n), cuv = ivec(cu, seqs + 1);
-  const TensorView table = fvec(rope_table_.data(), static_cast<int64_t>(rope_table_.size()));
-  TX_RETURN_IF_ERROR(embedding({fvec(p_.embed, V * d), ivec(tokens, n), V, d, fvec(la_[0].x, n * d)}));
+  const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
+  TX_RETURN_IF_ERROR(embedding({fvec(pl, p_.embed, V * d), ivec(tokens, n), V, d, fvec(pl, la_[0].x, n * d)}));
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
     const LayerActs& A = la_[l];
     const LayerParams& P = p_.layers[l];
     float* xout = l + 1 < c.num_hidden_layers ? la_[l + 1].x : xf_;
-    TX_RETURN_IF_ERROR(rms_norm({fvec(A.x, n * d), fvec(P.ln1, d), n, d, c.rms_norm_eps, fvec(A.h1, n * d), fvec(A.r1, n)}));
-    TX_RETURN_IF_ERROR(linear(A.h1, P.wq, P.bq, A.q, n, d, q));
-    TX_RETURN_IF_ERROR(linear(A.h1, P.wk, P.bk, A.k, n, d, kv));
-    TX_RETURN_IF_ERROR(linear(A.h1, P.wv, P.bv, A.v, n, d, kv));
-    TX_RETURN_IF_ERROR(tx::rope({fvec(A.q, n * q), pos, n, H, hd, c.rope_theta, table, fvec(A.q, n * q)}));
-    TX_RETURN_IF_ERROR(tx::rope({fvec(A.k, n * kv), pos, n, Hkv, hd, c.rope_theta, table, fvec(A.k, n * kv)}));
+    TX_RETURN_IF_ERROR(rms_norm({fvec(pl, A.x, n * d), fvec(pl, P.ln1, d), n, d, c.rms_norm_eps, fvec(pl, A.h1, n * d), fvec(pl, A.r1, n)}));
+    TX_RETURN_IF_ERROR(linear(lc, A.h1, P.wq, P.bq, A.q, n, d, q));
+    TX_RETURN_IF_ERROR(linear(lc, A.h1, P.wk, P.bk, A.k, n, d, kv));
+    TX_RETURN_IF_ERROR(linear(lc, A.h1, P.wv, P.bv, A.v, n, d, kv));
+    TX_RETURN_IF_ERROR(tx::rope({fvec(pl, A.q, n * q), pos, n, H, hd, c.rope_theta, table, fvec(pl, A.q, n * q)}));
+    TX_RETURN_IF_ERROR(tx::rope({fvec(pl, A.k, n * kv), pos, n, Hkv, hd, c.rope_theta, table, fvec(pl, A.k, n * kv)}));
     AttentionArgs at;
-    at.q = f3(A.q, n, H, hd), at.k = f3(A.k, n, Hkv, hd), at.v = f3(A.v, n, Hkv, hd), at.cu_seqlens = cuv;
-    at.out = f3(A.att, n, H, hd), at.lse = fmat(A.lse, H, n);
+    at.q = f3(pl, A.q, n, H, hd), at.k = f3(pl, A.k, n, Hkv, hd), at.v = f3(pl, A.v, n, Hkv, hd), at.cu_seqlens = cuv;
+    at.out = f3(pl, A.att, n, H, hd), at.lse = fmat(pl, A.lse, H, n);
     TX_RETURN_IF_ERROR(attention(at));
-    TX_RETURN_IF_ERROR(linear(A.att, P.wo, nullptr, tmp_, n, q, d));
-    TX_RETURN_IF_ERROR(residual_add({fvec(A.x, n * d), fvec(tmp_, n * d), fvec(A.mid, n * d)}));
-    TX_RETURN_IF_ERROR(rms_norm({fvec(A.mid, n * d), fvec(P.ln2, d), n, d, c.rms_norm_eps, fvec(A.h2, n * d), fvec(A.r2, n)}));
-    TX_RETURN_IF_ERROR(linear(A.h2, P.wg, nullptr, A.g, n, d, ff));
-    TX_RETURN_IF_ERROR(linear(A.h2, P.wu, nullptr, A.u, n, d, ff));
-    TX_RETURN_IF_ERROR(swiglu({fvec(A.g, n * ff), fvec(A.u, n * ff), fvec(A.a, n * ff)}));
-    TX_RETURN_IF_ERROR(linear(A.a, P.wd, nullptr, tmp_, n, ff, d));
-    TX_RETURN_IF_ERROR(residual_add({fvec(A.mid, n * d), fvec(tmp_, n * d), fvec(xout, n * d)}));
+    TX_RETURN_IF_ERROR(linear(lc, A.att, P.wo, nullptr, tmp_, n, q, d));
+    TX_RETURN_IF_ERROR(residual_add({fvec(pl, A.x, n * d), fvec(pl, tmp_, n * d), fvec(pl, A.mid, n * d)}));
+    TX_RETURN_IF_ERROR(rms_norm({fvec(pl, A.mid, n * d), fvec(pl, P.ln2, d), n, d, c.rms_norm_eps, fvec(pl, A.h2, n * d), fvec(pl, A.r2, n)}));
+    TX_RETURN_IF_ERROR(linear(lc, A.h2, P.wg, nullptr, A.g, n, d, ff));
+    TX_RETURN_IF_ERROR(linear(lc, A.h2, P.wu, nullptr, A.u, n, d, ff));
+    TX_RETURN_IF_ERROR(swiglu({fvec(pl, A.g, n * ff), fvec(pl, A.u, n * ff), fvec(pl, A.a, n * ff)}));
+    TX_RETURN_IF_ERROR(linear(lc, A.a, P.wd, nullptr, tmp_, n, ff, d));
+    TX_RETURN_IF_ERROR(residual_add({fvec(pl, A.mid, n * d), fvec(pl, tmp_, n * d), fvec(pl, xout, n * d)}));
   }
-  return rms_norm({fvec(xf_, n * d), fvec(p_.norm, d), n, d, c.rms_norm_eps, fvec(hf_, n * d), fvec(rf_, n)});
+  return rms_norm({fvec(pl, xf_, n * d), fvec(pl, p_.norm, d), n, d, c.rms_norm_eps, fvec(pl, hf_, n * d), fvec(pl, rf_, n)});
 }
 
 Status Model::backward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets,
                        const float* grad_rows) {
   const Config& c = cfg_;
+  const Place& pl = place_;
+  const LinearCtx lc = this->lc();
   const int64_t d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
   const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, hd = c.head_dim();
   float* p = bwd_.data();
@@ -155,48 +220,47 @@ Status Model::backward(const int32_t* tokens, const int32_t* cu, int64_t n, int6
   float *gk = take(n * kv), *gv = take(n * kv), *gg = take(n * ff), *gu = take(n * ff), *ga = take(n * ff);
   float* glm = take(V * d);
   const TensorView pos = ivec(positions_.data(), n), cuv = ivec(cu, seqs + 1);
-  const TensorView table = fvec(rope_table_.data(), static_cast<int64_t>(rope_table_.size()));
+  const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
 
-  const Head head{hf_, p_.lm_head, n, d, V, targets, logits_.data()};
-  TX_RETURN_IF_ERROR(head_backward(head, lse_rows_.data(), grad_rows, ghid, gp_.lm_head, glm));  // lm_head == embed when tied
-  TX_RETURN_IF_ERROR(rms_norm_backward({fvec(xf_, n * d), fvec(p_.norm, d), fvec(rf_, n), fvec(ghid, n * d), n, d, true,
-                                        fvec(gx, n * d), fvec(gp_.norm, d)}));
+  TX_RETURN_IF_ERROR(head_backward(head(n, targets), lse_rows_, grad_rows, ghid, gp_.lm_head, glm));  // lm_head == embed when tied
+  TX_RETURN_IF_ERROR(rms_norm_backward({fvec(pl, xf_, n * d), fvec(pl, p_.norm, d), fvec(pl, rf_, n), fvec(pl, ghid, n * d), n, d, true,
+                                        fvec(pl, gx, n * d), fvec(pl, gp_.norm, d)}));
   for (int64_t l = c.num_hidden_layers - 1; l >= 0; --l) {
     const LayerActs& A = la_[l];
     const LayerParams& P = p_.layers[l];
     const LayerParams& G = gp_.layers[l];
     // x_out = mid + a Wd^T
-    TX_RETURN_IF_ERROR(linear_grad_weight(gx, A.a, G.wd, nullptr, n, ff, d));
-    TX_RETURN_IF_ERROR(linear_grad_input(gx, P.wd, ga, n, ff, d, false));
-    TX_RETURN_IF_ERROR(swiglu_backward({fvec(A.g, n * ff), fvec(A.u, n * ff), fvec(ga, n * ff), fvec(gg, n * ff), fvec(gu, n * ff)}));
-    TX_RETURN_IF_ERROR(linear_grad_weight(gg, A.h2, G.wg, nullptr, n, d, ff));
-    TX_RETURN_IF_ERROR(linear_grad_weight(gu, A.h2, G.wu, nullptr, n, d, ff));
-    TX_RETURN_IF_ERROR(linear_grad_input(gg, P.wg, ghid, n, d, ff, false));
-    TX_RETURN_IF_ERROR(linear_grad_input(gu, P.wu, ghid, n, d, ff, true));
-    TX_RETURN_IF_ERROR(rms_norm_backward({fvec(A.mid, n * d), fvec(P.ln2, d), fvec(A.r2, n), fvec(ghid, n * d), n, d, true,
-                                          fvec(gtmp, n * d), fvec(G.ln2, d)}));
-    TX_RETURN_IF_ERROR(residual_add({fvec(gx, n * d), fvec(gtmp, n * d), fvec(gx, n * d)}));  // gx = dL/dmid
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gx, A.a, G.wd, nullptr, n, ff, d));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gx, P.wd, ga, n, ff, d, false));
+    TX_RETURN_IF_ERROR(swiglu_backward({fvec(pl, A.g, n * ff), fvec(pl, A.u, n * ff), fvec(pl, ga, n * ff), fvec(pl, gg, n * ff), fvec(pl, gu, n * ff)}));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gg, A.h2, G.wg, nullptr, n, d, ff));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gu, A.h2, G.wu, nullptr, n, d, ff));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gg, P.wg, ghid, n, d, ff, false));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gu, P.wu, ghid, n, d, ff, true));
+    TX_RETURN_IF_ERROR(rms_norm_backward({fvec(pl, A.mid, n * d), fvec(pl, P.ln2, d), fvec(pl, A.r2, n), fvec(pl, ghid, n * d), n, d, true,
+                                          fvec(pl, gtmp, n * d), fvec(pl, G.ln2, d)}));
+    TX_RETURN_IF_ERROR(residual_add({fvec(pl, gx, n * d), fvec(pl, gtmp, n * d), fvec(pl, gx, n * d)}));  // gx = dL/dmid
     // mid = x + att Wo^T
-    TX_RETURN_IF_ERROR(linear_grad_weight(gx, A.att, G.wo, nullptr, n, q, d));
-    TX_RETURN_IF_ERROR(linear_grad_input(gx, P.wo, gatt, n, q, d, false));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gx, A.att, G.wo, nullptr, n, q, d));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gx, P.wo, gatt, n, q, d, false));
     AttentionBackwardArgs ab;
-    ab.q = f3(A.q, n, H, hd), ab.k = f3(A.k, n, Hkv, hd), ab.v = f3(A.v, n, Hkv, hd), ab.out = f3(A.att, n, H, hd);
-    ab.lse = fmat(A.lse, H, n), ab.grad_out = f3(gatt, n, H, hd), ab.cu_seqlens = cuv;
-    ab.grad_q = f3(gq, n, H, hd), ab.grad_k = f3(gk, n, Hkv, hd), ab.grad_v = f3(gv, n, Hkv, hd);
+    ab.q = f3(pl, A.q, n, H, hd), ab.k = f3(pl, A.k, n, Hkv, hd), ab.v = f3(pl, A.v, n, Hkv, hd), ab.out = f3(pl, A.att, n, H, hd);
+    ab.lse = fmat(pl, A.lse, H, n), ab.grad_out = f3(pl, gatt, n, H, hd), ab.cu_seqlens = cuv;
+    ab.grad_q = f3(pl, gq, n, H, hd), ab.grad_k = f3(pl, gk, n, Hkv, hd), ab.grad_v = f3(pl, gv, n, Hkv, hd);
     TX_RETURN_IF_ERROR(attention_backward(ab));
-    TX_RETURN_IF_ERROR(rope_backward({fvec(gq, n * q), pos, n, H, hd, c.rope_theta, table, fvec(gq, n * q)}));
-    TX_RETURN_IF_ERROR(rope_backward({fvec(gk, n * kv), pos, n, Hkv, hd, c.rope_theta, table, fvec(gk, n * kv)}));
-    TX_RETURN_IF_ERROR(linear_grad_weight(gq, A.h1, G.wq, G.bq, n, d, q));
-    TX_RETURN_IF_ERROR(linear_grad_weight(gk, A.h1, G.wk, G.bk, n, d, kv));
-    TX_RETURN_IF_ERROR(linear_grad_weight(gv, A.h1, G.wv, G.bv, n, d, kv));
-    TX_RETURN_IF_ERROR(linear_grad_input(gq, P.wq, ghid, n, d, q, false));
-    TX_RETURN_IF_ERROR(linear_grad_input(gk, P.wk, ghid, n, d, kv, true));
-    TX_RETURN_IF_ERROR(linear_grad_input(gv, P.wv, ghid, n, d, kv, true));
-    TX_RETURN_IF_ERROR(rms_norm_backward({fvec(A.x, n * d), fvec(P.ln1, d), fvec(A.r1, n), fvec(ghid, n * d), n, d, true,
-                                          fvec(gtmp, n * d), fvec(G.ln1, d)}));
-    TX_RETURN_IF_ERROR(residual_add({fvec(gx, n * d), fvec(gtmp, n * d), fvec(gx, n * d)}));
+    TX_RETURN_IF_ERROR(rope_backward({fvec(pl, gq, n * q), pos, n, H, hd, c.rope_theta, table, fvec(pl, gq, n * q)}));
+    TX_RETURN_IF_ERROR(rope_backward({fvec(pl, gk, n * kv), pos, n, Hkv, hd, c.rope_theta, table, fvec(pl, gk, n * kv)}));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gq, A.h1, G.wq, G.bq, n, d, q));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gk, A.h1, G.wk, G.bk, n, d, kv));
+    TX_RETURN_IF_ERROR(linear_grad_weight(lc, gv, A.h1, G.wv, G.bv, n, d, kv));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gq, P.wq, ghid, n, d, q, false));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gk, P.wk, ghid, n, d, kv, true));
+    TX_RETURN_IF_ERROR(linear_grad_input(lc, gv, P.wv, ghid, n, d, kv, true));
+    TX_RETURN_IF_ERROR(rms_norm_backward({fvec(pl, A.x, n * d), fvec(pl, P.ln1, d), fvec(pl, A.r1, n), fvec(pl, ghid, n * d), n, d, true,
+                                          fvec(pl, gtmp, n * d), fvec(pl, G.ln1, d)}));
+    TX_RETURN_IF_ERROR(residual_add({fvec(pl, gx, n * d), fvec(pl, gtmp, n * d), fvec(pl, gx, n * d)}));
   }
-  EmbeddingBackwardArgs eb{fvec(gx, n * d), ivec(tokens, n), V, d, true, fvec(gp_.embed, V * d)};
+  EmbeddingBackwardArgs eb{fvec(pl, gx, n * d), ivec(tokens, n), V, d, true, fvec(pl, gp_.embed, V * d)};
   return embedding_backward(eb);
 }
 
@@ -230,17 +294,22 @@ Status check_batch(const Batch& b, int64_t vocab) {
 
 Status Model::forward_logprobs(const Batch& b, float* logp, float* entropy) {
   TX_RETURN_IF_ERROR(check_batch(b, cfg_.vocab_size));
+  TX_RETURN_IF_ERROR(place_.activate());
   std::vector<int32_t> targets;
   row_targets(b, &targets);
-  const int64_t n = b.tokens_n, d = cfg_.hidden_size;
+  const int64_t n = b.tokens_n;
   TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
-  const Head head{hf_, p_.lm_head, n, d, cfg_.vocab_size, targets.data(), logits_.data()};
-  TX_RETURN_IF_ERROR(head_forward(head, logp_rows_.data(), ent_rows_.data(), lse_rows_.data()));
+  TX_RETURN_IF_ERROR(head_forward(head(n, targets.data()), logp_rows_, ent_rows_, lse_rows_));
+  // Row j's log-prob belongs to token j + 1 (host copies of the rows on CUDA).
+  std::vector<float> lp_tmp, ent_tmp;
+  const float *lp_rows = nullptr, *ent_rows = nullptr;
+  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, n, &lp_tmp, &lp_rows));
+  TX_RETURN_IF_ERROR(host_floats(place_, ent_rows_, n, &ent_tmp, &ent_rows));
   for (int64_t i = 0; i < n; ++i) logp[i] = entropy[i] = 0.0f;
   for (int64_t j = 0; j + 1 < n; ++j) {
     if (targets[j] != -100) {
-      logp[j + 1] = logp_rows_[j];
-      entropy[j + 1] = ent_rows_[j];
+      logp[j + 1] = lp_rows[j];
+      entropy[j + 1] = ent_rows[j];
     }
   }
   return Status::ok();
@@ -248,15 +317,20 @@ Status Model::forward_logprobs(const Batch& b, float* logp, float* entropy) {
 
 Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats) {
   TX_RETURN_IF_ERROR(check_batch(b, cfg_.vocab_size));
+  TX_RETURN_IF_ERROR(place_.activate());
   std::vector<int32_t> targets;
   row_targets(b, &targets);
-  const int64_t n = b.tokens_n, d = cfg_.hidden_size;
+  const int64_t n = b.tokens_n;
   TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
-  const Head head{hf_, p_.lm_head, n, d, cfg_.vocab_size, targets.data(), logits_.data()};
-  TX_RETURN_IF_ERROR(head_forward(head, logp_rows_.data(), nullptr, lse_rows_.data()));
+  TX_RETURN_IF_ERROR(head_forward(head(n, targets.data()), logp_rows_, nullptr, lse_rows_));
+  std::vector<float> lp_tmp;
+  const float* lp_rows = nullptr;
+  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, n, &lp_tmp, &lp_rows));
+  // The loss works on host token vectors (N floats, whatever the device): the GRPO loss
+  // runs on the CPU op, so its statistics are the same bits on every device.
   std::vector<float> logp_tok(static_cast<size_t>(n), 0.0f), grad_tok(static_cast<size_t>(n), 0.0f);
   for (int64_t j = 0; j + 1 < n; ++j) {
-    if (targets[j] != -100) logp_tok[j + 1] = logp_rows_[j];
+    if (targets[j] != -100) logp_tok[j + 1] = lp_rows[j];
   }
   *stats = StepStats();
   if (loss.sft) {
@@ -272,11 +346,12 @@ Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats
     stats->loss = -sum / count;
     stats->tokens = count;
   } else {
+    const Place host;
     GrpoLossArgs g = loss.grpo;
-    g.logp = fvec(logp_tok.data(), n);
+    g.logp = fvec(host, logp_tok.data(), n);
     g.mask = TensorView::contiguous(const_cast<uint8_t*>(b.mask), {n}, DType::kU8);
     g.seq_offsets = ivec(b.cu_seqlens, b.seqs + 1);
-    g.grad_logp = fvec(grad_tok.data(), n);
+    g.grad_logp = fvec(host, grad_tok.data(), n);
     TX_RETURN_IF_ERROR(grpo_loss(g, &stats->grpo));
     stats->loss = stats->grpo.loss;
     stats->tokens = stats->grpo.tokens;
@@ -285,23 +360,32 @@ Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats
   for (int64_t j = 0; j + 1 < n; ++j) {
     if (targets[j] != -100) grad_rows[j] = static_cast<float>(grad_tok[j + 1] * loss.scale);
   }
-  return backward(b.tokens, b.cu_seqlens, n, b.seqs, targets.data(), grad_rows.data());
+  const float* grad_rows_here = grad_rows.data();
+  if (!place_.host()) {
+    TX_RETURN_IF_ERROR(upload(place_, grad_rows_, grad_rows.data(), sizeof(float) * static_cast<size_t>(n)));
+    grad_rows_here = grad_rows_;
+  }
+  return backward(b.tokens, b.cu_seqlens, n, b.seqs, targets.data(), grad_rows_here);
 }
 
 Status Model::optimizer_step(const OptimConfig& o, double* grad_norm) {
+  TX_RETURN_IF_ERROR(place_.activate());
+  const Place& pl = place_;
   AdamWArgs a;
-  a.params = fvec(params_.data(), total_), a.grads = fvec(grads_.data(), total_);
-  a.exp_avg = fvec(m_.data(), total_), a.exp_avg_sq = fvec(v_.data(), total_);
+  a.params = fvec(pl, params_.data(), total_), a.grads = fvec(pl, grads_.data(), total_);
+  a.exp_avg = fvec(pl, m_.data(), total_), a.exp_avg_sq = fvec(pl, v_.data(), total_);
   a.lr = o.lr, a.beta1 = o.beta1, a.beta2 = o.beta2, a.eps = o.eps, a.weight_decay = o.weight_decay;
   a.max_grad_norm = o.max_grad_norm, a.step = step_ + 1;
   AdamWResult r;
   TX_RETURN_IF_ERROR(adamw_step(a, &r));
   ++step_;
   *grad_norm = r.grad_norm;
-  zero_grad();
-  return Status::ok();
+  return zero_grad();
 }
 
-void Model::zero_grad() { std::memset(grads_.data(), 0, grads_.size() * sizeof(float)); }
+Status Model::zero_grad() {
+  TX_RETURN_IF_ERROR(place_.activate());
+  return grads_.zero();
+}
 
 }  // namespace tx::model

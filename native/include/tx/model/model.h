@@ -1,10 +1,17 @@
 // The native policy model: a Qwen2-shaped decoder (embedding, L x [RMSNorm -> GQA attention
 // with RoPE and q/k/v biases -> residual -> RMSNorm -> SwiGLU MLP -> residual], final
-// RMSNorm, lm_head, optionally tied) on the CPU in f32, built from the engine's ops.
+// RMSNorm, lm_head, optionally tied) in f32, built from the engine's ops, on the CPU or on
+// one CUDA device (ModelOptions::device). On CUDA the parameters, gradients, AdamW state,
+// activations and the KV cache live in device memory; token ids, offsets and masks stay in
+// host memory (the ops take their index vectors from the host), and the few per-token
+// vectors the host needs (log-probs, loss gradients) are copied across.
 //
 // Every forward op is row-wise batch invariant (GEMM with alpha 1 / beta 0, RMSNorm, RoPE
 // from one table, SwiGLU, linear_logprobs) and decode attention equals the packed forward
 // bit for bit, so the log-probs generate() reports equal forward_logprobs() exactly.
+// On CUDA the same holds with the engine's own f32 GEMM (the default there; cuBLAS picks
+// its algorithm by row count) and the SIMT attention (the f32 path): bitwise equality of
+// rollout and training log-probs on one device. CUDA and CPU agree to f32 rounding only.
 // One Model is used by one call at a time (callers hold `mu`).
 #pragma once
 #include <cstdint>
@@ -14,6 +21,7 @@
 
 #include "tx/model/config.h"
 #include "tx/model/params.h"
+#include "tx/model/storage.h"
 #include "tx/ops.h"
 
 namespace tx::model {
@@ -61,18 +69,41 @@ struct OptimConfig {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0, max_grad_norm = 1.0;
 };
 
+struct Head;       // model/head.h (private to native/model)
+struct LinearCtx;  // model/linear.h
+
+struct ModelOptions {
+  Device device = Device::kCpu;
+  int device_index = 0;
+  // CUDA only: GEMMs through cuBLAS when it loads (faster) instead of the engine's own
+  // kernels. Gives up the bitwise generate == forward_logprobs guarantee (see above).
+  bool cublas = false;
+};
+
+// The four parameter-shaped vectors, for checkpoints (copied to / from host memory).
+enum class StateTensor { kParams, kGrads, kExpAvg, kExpAvgSq };
+
 class Model {
  public:
   // Normal(0, 0.02) weights from a counter-based generator keyed by seed (norm weights 1,
-  // biases 0). Activations are planned for `max_tokens` tokens (grown if a batch is larger).
-  static Status create(const Config& c, uint64_t seed, int64_t max_tokens, std::unique_ptr<Model>* out);
+  // biases 0), drawn on the host, so a seed gives the same weights on every device.
+  // Activations are planned for `max_tokens` tokens (grown if a batch is larger).
+  // CUDA: E_DEVICE naming the reason when CUDA is not compiled or not usable here;
+  // E_RANGE when the head dim is not 64 or 128 (the CUDA attention's sizes).
+  static Status create(const Config& c, uint64_t seed, int64_t max_tokens, const ModelOptions& opts, std::unique_ptr<Model>* out);
+  static Status create(const Config& c, uint64_t seed, int64_t max_tokens, std::unique_ptr<Model>* out) {
+    return create(c, seed, max_tokens, ModelOptions(), out);
+  }
+  ~Model();
 
   const Config& config() const { return cfg_; }
   const std::vector<ParamInfo>& layout() const { return layout_; }
   int64_t num_params() const { return total_; }
-  float* params() { return params_.data(); }
-  const float* grads() const { return grads_.data(); }
+  Device device() const { return place_.device; }
   int64_t step() const { return step_; }
+  // num_params() floats of one state tensor to / from host memory.
+  Status read_state(StateTensor t, float* host) const;
+  Status write_state(StateTensor t, const float* host);
   size_t native_bytes() const;
 
   // logp[i] = log p(tokens[i] | tokens before i in its sequence) for masked i, else 0;
@@ -82,12 +113,9 @@ class Model {
   Status train_micro(const Batch& b, const LossSpec& loss, StepStats* stats);
   // AdamW over all parameters, then clears the gradients. Returns the gradient norm.
   Status optimizer_step(const OptimConfig& o, double* grad_norm);
-  void zero_grad();
+  Status zero_grad();
   Status generate(const GenerateSpec& g);
 
-  // Optimizer state, for checkpoints: [exp_avg | exp_avg_sq], 2 * num_params floats.
-  std::vector<float>& exp_avg() { return m_; }
-  std::vector<float>& exp_avg_sq() { return v_; }
   void set_step(int64_t s) { step_ = s; }
 
   std::mutex mu;
@@ -104,24 +132,30 @@ class Model {
                   const float* grad_rows);
   // Row targets: row j predicts tokens[j+1] when that token is in the same sequence and masked.
   void row_targets(const Batch& b, std::vector<int32_t>* targets) const;
+  Storage& state(StateTensor t);
+  Head head(int64_t n, const int32_t* targets);  // the output head over hf_'s first n rows
+  LinearCtx lc() const;  // place_ and the GEMM backend there
 
   Config cfg_;
+  Place place_;
+  GemmBackend gemm_backend_ = GemmBackend::kAuto;
   std::vector<ParamInfo> layout_;
   int64_t total_ = 0;
-  std::vector<float> params_, grads_, m_, v_;
+  Storage params_, grads_, m_, v_;  // one allocation each, on place_
   ParamTable p_, gp_;
   int64_t step_ = 0;
-  std::vector<float> rope_table_;  // [max_position, head_dim]
+  Storage rope_table_;  // [max_position, head_dim] on place_
 
-  // Activations (planned): one buffer, per-layer pointers.
+  // Activations (planned): one buffer, per-layer pointers; all on place_.
   int64_t capacity_ = 0;
-  std::vector<float> acts_;
-  std::vector<float> bwd_;  // backward scratch, planned with the activations
+  Storage acts_;
+  Storage bwd_;  // backward scratch, planned with the activations
   std::vector<LayerActs> la_;
   float *xf_ = nullptr, *hf_ = nullptr, *rf_ = nullptr, *tmp_ = nullptr;
-  std::vector<int32_t> positions_;
-  std::vector<float> logp_rows_, ent_rows_, lse_rows_;
-  std::vector<float> logits_;  // [capacity, V] when the head materialises logits (model/head.h)
+  std::vector<int32_t> positions_;  // host: the ops take positions from host memory
+  Storage rows_;  // per-row vectors: logp, entropy, lse, loss gradient [4 * capacity]
+  float *logp_rows_ = nullptr, *ent_rows_ = nullptr, *lse_rows_ = nullptr, *grad_rows_ = nullptr;
+  Storage logits_;  // [capacity, V] when the head materialises logits (model/head.h)
   // Generation buffers (KV cache, decode rows) kept between calls and only grown: a fresh
   // allocation per call costs page faults comparable to the decode work at this size.
   struct GenState;
