@@ -1,7 +1,8 @@
 // Binding of the native policy model (PolicyModel, see model.h). Entry points:
-//   new PolicyModel(config, seed, maxTokens, device?)  config in Qwen2 config.json names;
-//     device 'cpu' (default), 'cuda' or 'cuda:N': where weights, optimizer state and
-//     activations live (E_DEVICE with the reason when CUDA is not compiled or not usable)
+//   new PolicyModel(config, seed, maxTokens, device?, weights?)  config in Qwen2 config.json
+//     names; device 'cpu' (default), 'cuda' or 'cuda:N': where weights, optimizer state and
+//     activations live (E_DEVICE with the reason when CUDA is not compiled or not usable);
+//     weights 'f32' (default) or 'bf16' (CUDA: bf16 forward weights, f32 master copy)
 //   forwardLogprobs[Sync](tokens, cuSeqlens, mask) -> { logp, entropy }   (Float32Array[N])
 //   trainMicro(tokens, cuSeqlens, mask, loss, scale) -> { scalars }        gradients accumulate
 //   optimizerStep(lr, beta1, beta2, eps, weightDecay, maxGradNorm) -> { scalars: [gradNorm, step] }
@@ -160,7 +161,12 @@ PolicyModel::PolicyModel(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Poli
       throw_error(env, tx::Code::kRange, "opts.seed must be an integer in [0, 2^53]");
     }
     const int32_t max_tokens = int_arg(env, info[2], "opts.maxTokens");
-    const tx::model::ModelOptions opts = device_arg(env, info[3]);
+    tx::model::ModelOptions opts = device_arg(env, info[3]);
+    if (!info[4].IsUndefined() && !info[4].IsNull()) {
+      const std::string w = info[4].IsString() ? info[4].As<Napi::String>().Utf8Value() : "";
+      if (w != "f32" && w != "bf16") throw_error(env, tx::Code::kRange, "opts.weights must be 'f32' or 'bf16'");
+      opts.bf16_weights = w == "bf16";
+    }
     std::unique_ptr<tx::model::Model> m;
     throw_if_error(env, tx::model::Model::create(c, static_cast<uint64_t>(seed), max_tokens, opts, &m));
     model_ = std::move(m);

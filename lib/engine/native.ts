@@ -333,5 +333,5 @@ export type NativeLossSpec =
   };
 
 export interface NativeAddon {
-  PolicyModel: new (config: object, seed: number, maxTokens: number, device?: 'cpu' | 'cuda' | `cuda:${number}`) => NativePolicyModel;
+  PolicyModel: new (config: object, seed: number, maxTokens: number, device?: 'cpu' | 'cuda' | `cuda:${number}`, weights?: 'f32' | 'bf16') => NativePolicyModel;
 }

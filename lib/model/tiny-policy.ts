@@ -22,6 +22,9 @@ export interface TinyPolicyOptions {
   /** Where weights, optimizer state and activations live: 'cpu' (default) or 'cuda' (f32 on the
    *  GPU; head dim 64 or 128). 'cuda' without a compiled, usable CUDA rejects with E_DEVICE and the reason. */
   device?: 'cpu' | 'cuda';
+  /** 'f32' (default) or 'bf16' (CUDA only): the decoder layers' forward GEMMs use a bf16 copy of the
+   *  weights (f32 master copy, f32 head and backward). */
+  weights?: 'f32' | 'bf16';
   tokenizer?: Tokenizer;         // needed by the string API (generate / logprobs)
   /** Activations are planned for this many tokens per forward (grown when exceeded). Default 4096. */
   maxBatchTokens?: number;
@@ -55,7 +58,7 @@ export class TinyPolicy implements Policy {
 
   static async create(config: Qwen2Config, opts: TinyPolicyOptions = {}): Promise<TinyPolicy> {
     const c = resolveConfig(config);
-    const handle = new (native().PolicyModel)(c, opts.seed ?? 0, opts.maxBatchTokens ?? 4096, opts.device ?? 'cpu');
+    const handle = new (native().PolicyModel)(c, opts.seed ?? 0, opts.maxBatchTokens ?? 4096, opts.device ?? 'cpu', opts.weights ?? 'f32');
     if (opts.tokenizer && opts.tokenizer.vocabSize > c.vocab_size) {
       handle.dispose();
       throw new TxError('E_RANGE', `tokenizer.vocabSize ${opts.tokenizer.vocabSize} exceeds config.vocab_size ${c.vocab_size}`);

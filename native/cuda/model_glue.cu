@@ -1,7 +1,9 @@
 // Glue kernels the native model needs on CUDA besides the public ops: Linear-layer bias
-// add and bias gradient, zero fill, stream-ordered device copies and the per-thread
+// add and bias gradient, f32 -> bf16 rounding (bf16 weights), zero fill, stream-ordered device copies and the per-thread
 // device selection. All run on the legacy default stream, like the ops the model calls,
 // so they are ordered with them without explicit synchronisation.
+#include <cuda_bf16.h>
+
 #include "cuda/common.cuh"
 #include "cuda/cuda_ops.h"
 
@@ -28,6 +30,12 @@ __global__ void bias_grad_kernel(const float* dy, float* dbias, long long rows, 
   dbias[j] = s;
 }
 
+// Round to nearest even, as torch's .to(torch.bfloat16).
+__global__ void to_bf16_kernel(const float* src, __nv_bfloat16* dst, long long n) {
+  const long long i = static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i < n) dst[i] = __float2bfloat16_rn(src[i]);
+}
+
 }  // namespace
 
 Status use_device(int device) {
@@ -45,6 +53,13 @@ Status bias_add(float* y, const float* bias, int64_t rows, int64_t out, cudaStre
 Status bias_grad(const float* dy, float* dbias, int64_t rows, int64_t out, cudaStream_t stream) {
   if (out == 0) return Status::ok();
   bias_grad_kernel<<<ceil_div(out, kThreads), kThreads, 0, stream>>>(dy, dbias, rows, static_cast<int>(out));
+  TX_CUDA_CHECK(cudaGetLastError());
+  return Status::ok();
+}
+
+Status to_bf16(const float* src, uint16_t* dst, int64_t n, cudaStream_t stream) {
+  if (n == 0) return Status::ok();
+  to_bf16_kernel<<<ceil_div(n, kThreads), kThreads, 0, stream>>>(src, reinterpret_cast<__nv_bfloat16*>(dst), n);
   TX_CUDA_CHECK(cudaGetLastError());
   return Status::ok();
 }

@@ -91,7 +91,9 @@ Status Model::generate(const GenerateSpec& s) {
   std::vector<float> logp_tmp;
   for (int64_t step = 0;; ++step) {
     // Sample the token at position len[b] from the hidden row in buf.hf; its logp at T = 1.
-    TX_RETURN_IF_ERROR(linear(lc, buf.hf.data(), p_.lm_head, nullptr, buf.logits.data(), B, d, V));
+    // The output head is f32 (as Model::head) for sampling too, so the sampled distribution
+    // is the one whose log-probs are reported.
+    TX_RETURN_IF_ERROR(linear(lc_f32(), buf.hf.data(), p_.lm_head, nullptr, buf.logits.data(), B, d, V));
     SampleArgs sa;
     sa.logits = fvec(pl, buf.logits.data(), B * V), sa.vocab = V, sa.seq_ids = ivec(seq_ids.data(), B);
     sa.positions = ivec(len.data(), B), sa.seed = s.seed, sa.temperature = s.temperature, sa.top_k = s.top_k;
@@ -103,7 +105,7 @@ Status Model::generate(const GenerateSpec& s) {
       if (done[b]) targets[b] = -100;
     }
     // The same head (and path) as forward_logprobs; it recomputes the logits in place.
-    const Head head{lc, buf.hf.data(), p_.lm_head, B, d, V, targets.data(), buf.logits.data()};
+    const Head head{lc_f32(), buf.hf.data(), p_.lm_head, B, d, V, targets.data(), buf.logits.data()};
     TX_RETURN_IF_ERROR(head_forward(head, buf.logp.data(), nullptr, buf.lse1.data()));
     const float* logp = nullptr;
     TX_RETURN_IF_ERROR(host_floats(pl, buf.logp.data(), B, &logp_tmp, &logp));

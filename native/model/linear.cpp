@@ -19,13 +19,26 @@ GemmArgs gemm_args(const LinearCtx& lc) {
   return g;
 }
 
+TensorView bf16_vec(const Place& pl, const uint16_t* p, int64_t n) {
+  return TensorView::contiguous(const_cast<uint16_t*>(p), {n}, DType::kBF16, pl.device, pl.index);
+}
+
 }  // namespace
 
 Status linear(const LinearCtx& lc, const float* x, const float* w, const float* bias, float* y, int64_t n, int64_t in, int64_t out) {
   const Place& pl = lc.place;
   GemmArgs g = gemm_args(lc);
-  g.a = fvec(pl, x, n * in), g.b = fvec(pl, w, out * in), g.c = fvec(pl, y, n * out);
   g.m = n, g.n = out, g.k = in, g.trans_b = true;
+  g.c = fvec(pl, y, n * out);
+  if (lc.bf16 != nullptr) {
+    // Forward GEMMs with bf16 weights: x rounded to bf16 (the GEMM takes one input dtype).
+    TX_RETURN_IF_ERROR(lc.scratch->grow(pl, (n * in + 1) / 2));
+    uint16_t* x16 = reinterpret_cast<uint16_t*>(lc.scratch->data());
+    TX_RETURN_IF_ERROR(round_to_bf16(pl, x, x16, n * in));
+    g.a = bf16_vec(pl, x16, n * in), g.b = bf16_vec(pl, lc.bf16 + (w - lc.master), out * in);
+  } else {
+    g.a = fvec(pl, x, n * in), g.b = fvec(pl, w, out * in);
+  }
   TX_RETURN_IF_ERROR(gemm(g));
   if (bias == nullptr) return Status::ok();
   if (!pl.host()) {
@@ -42,6 +55,10 @@ Status linear(const LinearCtx& lc, const float* x, const float* w, const float* 
   return Status::ok();
 }
 
+// The backward GEMMs run in f32 against the master weights even with bf16 forward
+// weights: the gradients keep f32 precision (the bf16 rounding of W and x is treated as
+// part of the forward's noise, not differentiated), and the f32 parameters they update
+// are the ones AdamW keeps.
 Status linear_grad_input(const LinearCtx& lc, const float* dy, const float* w, float* dx, int64_t n, int64_t in, int64_t out,
                          bool accumulate) {
   const Place& pl = lc.place;

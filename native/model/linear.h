@@ -11,10 +11,17 @@
 
 namespace tx::model {
 
-// Where the Linear layers run: the place, and the GEMM backend used there.
+// Where the Linear layers run: the place, the GEMM backend used there, and optionally bf16
+// copies of the weights (CUDA): then linear() rounds x to bf16 and multiplies it by the
+// bf16 copy of W (tensor cores, f32 accumulation). W's bf16 copy is found by its offset
+// from `master` (the f32 parameter buffer) in `bf16`. The backward GEMMs stay f32 against
+// the master weights (linear.cpp says why).
 struct LinearCtx {
   Place place;
   GemmBackend backend = GemmBackend::kAuto;
+  const float* master = nullptr;      // f32 parameters (start of the flat buffer)
+  const uint16_t* bf16 = nullptr;     // bf16 copy of the same buffer, or nullptr (f32 GEMMs)
+  Storage* scratch = nullptr;         // bf16 rows of x (grown as needed)
 };
 
 // y[n, out] = x[n, in] W^T (+ bias per row).

@@ -67,16 +67,30 @@ Status check_device(const Config& c, const ModelOptions& o) {
 
 Model::~Model() = default;  // Storage frees device memory on its own device
 
-LinearCtx Model::lc() const { return LinearCtx{place_, gemm_backend_}; }
+LinearCtx Model::lc_f32() const { return LinearCtx{place_, gemm_backend_, nullptr, nullptr, nullptr}; }
 
+LinearCtx Model::lc() {
+  if (!bf16_weights_) return lc_f32();
+  return LinearCtx{place_, gemm_backend_, params_.data(), reinterpret_cast<const uint16_t*>(params_bf16_.data()), &x_bf16_};
+}
+
+Status Model::refresh_bf16() {
+  if (!bf16_weights_) return Status::ok();
+  return round_to_bf16(place_, params_.data(), reinterpret_cast<uint16_t*>(params_bf16_.data()), total_);
+}
+
+// The head stays f32 whatever the weights: the log-probs RL trains on keep f32 precision.
 Head Model::head(int64_t n, const int32_t* targets) {
-  return Head{lc(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data()};
+  return Head{lc_f32(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data()};
 }
 
 Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const ModelOptions& opts, std::unique_ptr<Model>* out) {
   TX_RETURN_IF_ERROR(validate(c));
   if (max_tokens < 1) return {Code::kRange, "maxTokens must be >= 1"};
   TX_RETURN_IF_ERROR(check_device(c, opts));
+  if (opts.bf16_weights && opts.device != Device::kCuda) {
+    return {Code::kDevice, "bf16 weights need device 'cuda' (the CPU model is f32)"};
+  }
   std::unique_ptr<Model> m(new Model());
   m->cfg_ = c;
   m->place_ = Place{opts.device, opts.device_index};
@@ -92,6 +106,11 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const M
     init_params(m->layout_, seed, host.data());
     TX_RETURN_IF_ERROR(m->params_.copy_from_host(host.data(), m->total_));
   }
+  m->bf16_weights_ = opts.bf16_weights;
+  if (m->bf16_weights_) {
+    TX_RETURN_IF_ERROR(m->params_bf16_.reset(m->place_, (m->total_ + 1) / 2));
+    TX_RETURN_IF_ERROR(m->refresh_bf16());
+  }
   const int64_t hd = c.head_dim(), table_n = c.max_position_embeddings * hd;
   std::vector<float> table(static_cast<size_t>(table_n), 0.0f);
   TX_RETURN_IF_ERROR(rope_table(c.rope_theta, hd, c.max_position_embeddings, fvec(Place{}, table.data(), table_n)));
@@ -104,8 +123,8 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const M
 
 size_t Model::native_bytes() const {
   // At creation (what AdjustExternalMemory reports); generation buffers grow later with use.
-  return params_.bytes() + grads_.bytes() + m_.bytes() + v_.bytes() + rope_table_.bytes() + acts_.bytes() + bwd_.bytes() +
-         rows_.bytes() + logits_.bytes();
+  return params_.bytes() + params_bf16_.bytes() + grads_.bytes() + m_.bytes() + v_.bytes() + rope_table_.bytes() +
+         acts_.bytes() + bwd_.bytes() + rows_.bytes() + logits_.bytes();
 }
 
 Storage& Model::state(StateTensor t) {
@@ -124,7 +143,8 @@ Status Model::read_state(StateTensor t, float* host) const {
 
 Status Model::write_state(StateTensor t, const float* host) {
   TX_RETURN_IF_ERROR(place_.activate());
-  return state(t).copy_from_host(host, total_);
+  TX_RETURN_IF_ERROR(state(t).copy_from_host(host, total_));
+  return t == StateTensor::kParams ? refresh_bf16() : Status::ok();
 }
 
 // One buffer for all activations of `tokens` rows, one for the backward scratch.
@@ -380,6 +400,7 @@ Status Model::optimizer_step(const OptimConfig& o, double* grad_norm) {
   TX_RETURN_IF_ERROR(adamw_step(a, &r));
   ++step_;
   *grad_norm = r.grad_norm;
+  TX_RETURN_IF_ERROR(refresh_bf16());
   return zero_grad();
 }
 

@@ -110,6 +110,16 @@ Status copy_floats(const Place& pl, float* dst, const float* src, int64_t n) {
 #endif
 }
 
+Status round_to_bf16(const Place& pl, const float* src, uint16_t* dst, int64_t n) {
+  if (pl.host()) return {Code::kDevice, "bf16 weights are a CUDA feature (the CPU model is f32)"};
+#ifdef TX_HAVE_CUDA
+  return cuda::to_bf16(src, dst, n, nullptr);
+#else
+  (void)src, (void)dst, (void)n;
+  return {Code::kDevice, "CUDA is not compiled into this build"};
+#endif
+}
+
 Status host_floats(const Place& pl, const float* p, int64_t n, std::vector<float>* tmp, const float** out) {
   if (pl.host()) {
     *out = p;

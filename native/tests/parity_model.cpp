@@ -1,7 +1,8 @@
 // The native policy model on CUDA against the same model on the CPU (same seed, hence the
 // same initial weights): forward_logprobs, one SFT train_micro + optimizer_step (gradients
 // and updated parameters), and generate (same tokens, log-probs close, and on CUDA the
-// rollout log-probs equal forward_logprobs bit for bit). SKIP without a usable GPU; the
+// rollout log-probs equal forward_logprobs bit for bit); the same forward and generate with
+// bf16 forward weights (looser tolerance). SKIP without a usable GPU; the
 // "creation reports E_DEVICE" case runs where CUDA is not usable.
 #include <algorithm>
 #include <cmath>
@@ -61,23 +62,27 @@ double max_rel(const std::vector<float>& a, const std::vector<float>& b, double 
   return m;
 }
 
-bool make_pair(const model::Config& c, std::unique_ptr<Model>* cpu, std::unique_ptr<Model>* gpu, CaseResult& r) {
+bool make_pair(const model::Config& c, std::unique_ptr<Model>* cpu, std::unique_ptr<Model>* gpu, CaseResult& r, bool bf16 = false) {
   model::ModelOptions on_gpu;
   on_gpu.device = Device::kCuda;
+  on_gpu.bf16_weights = bf16;
   return ok_or(Model::create(c, 7, 64, cpu), r) && ok_or(Model::create(c, 7, 64, on_gpu, gpu), r);
 }
 
-void forward_case(int64_t vocab, std::mt19937_64& rng, std::vector<CaseResult>& out) {
-  CaseResult r{"model.forwardLogprobs", "V=" + std::to_string(vocab) + " d=128 L=2 H=2/1, 3 seqs", "cuda"};
+// bf16 forward weights: inputs and weights of the layer GEMMs rounded to 8 mantissa bits.
+constexpr double kBf16Tolerance = 3e-2;
+
+void forward_case(int64_t vocab, std::mt19937_64& rng, std::vector<CaseResult>& out, bool bf16 = false) {
+  CaseResult r{"model.forwardLogprobs", "V=" + std::to_string(vocab) + (bf16 ? " bf16 weights" : "") + " d=128 L=2 H=2/1, 3 seqs", "cuda"};
   const model::Config c = tiny_config(vocab);
   std::unique_ptr<Model> cpu, gpu;
   const Packed b = random_batch(rng, vocab, {5, 17, 9});
   const size_t n = b.tokens.size();
   std::vector<float> lc(n), ec(n), lg(n), eg(n);
-  if (make_pair(c, &cpu, &gpu, r) && ok_or(cpu->forward_logprobs(b.view(), lc.data(), ec.data()), r) &&
+  if (make_pair(c, &cpu, &gpu, r, bf16) && ok_or(cpu->forward_logprobs(b.view(), lc.data(), ec.data()), r) &&
       ok_or(gpu->forward_logprobs(b.view(), lg.data(), eg.data()), r)) {
     r.max_abs_err = std::max(max_rel(lg, lc, 1.0), max_rel(eg, ec, 1.0));  // relative, floor 1
-    r.passed = r.max_abs_err < 1e-4;
+    r.passed = r.max_abs_err < (bf16 ? kBf16Tolerance : 1e-4);
     r.detail = "relative error (|x| floored at 1)";
   }
   out.push_back(r);
@@ -122,8 +127,8 @@ void train_case(std::mt19937_64& rng, std::vector<CaseResult>& out) {
   out.push_back(r);
 }
 
-void generate_case(int64_t vocab, std::mt19937_64& rng, std::vector<CaseResult>& out) {
-  CaseResult r{"model.generate", "V=" + std::to_string(vocab) + ", 2 prompts x n=3, 12 tokens, T=1", "cuda"};
+void generate_case(int64_t vocab, std::mt19937_64& rng, std::vector<CaseResult>& out, bool bf16 = false) {
+  CaseResult r{"model.generate", "V=" + std::to_string(vocab) + (bf16 ? " bf16 weights" : "") + ", 2 prompts x n=3, 12 tokens, T=1", "cuda"};
   const model::Config c = tiny_config(vocab);
   std::unique_ptr<Model> cpu, gpu;
   const Packed prompts = random_batch(rng, vocab, {4, 9});
@@ -139,16 +144,18 @@ void generate_case(int64_t vocab, std::mt19937_64& rng, std::vector<CaseResult>&
     g.out_tokens = o.tokens.data(), g.out_logp = o.logp.data(), g.out_lengths = o.lengths.data();
     return m.generate(g);
   };
-  if (!make_pair(c, &cpu, &gpu, r) || !ok_or(run(*cpu, oc), r) || !ok_or(run(*gpu, og), r)) {
+  if (!make_pair(c, &cpu, &gpu, r, bf16) || !ok_or(run(*cpu, oc), r) || !ok_or(run(*gpu, og), r)) {
     out.push_back(r);
     return;
   }
-  if (oc.tokens != og.tokens || oc.lengths != og.lengths) {
+  // bf16 weights move the distribution enough that samples may differ from the CPU's:
+  // there only the CUDA-internal rule (rollout == forward_logprobs) is checked.
+  if (!bf16 && (oc.tokens != og.tokens || oc.lengths != og.lengths)) {
     r.detail = "sampled tokens differ between CPU and CUDA (a near-tie resolved differently?)";
     out.push_back(r);
     return;
   }
-  const double cross = max_rel(og.logp, oc.logp, 1.0);
+  const double cross = bf16 ? 0.0 : max_rel(og.logp, oc.logp, 1.0);
   // CUDA rollout log-probs == CUDA forward_logprobs on prompt + completion, bit for bit.
   Packed seqs;
   seqs.cu.push_back(0);
@@ -199,6 +206,8 @@ void model_cases(const Options& opts, std::vector<CaseResult>& out) {
   train_case(rng, out);
   generate_case(300, rng, out);
   generate_case(9000, rng, out);
+  forward_case(300, rng, out, true);
+  generate_case(300, rng, out, true);
 }
 
 const Register reg("model/cuda", model_cases);

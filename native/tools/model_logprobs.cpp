@@ -2,12 +2,13 @@
 // Node), for benchmarks/gpu/qwen2_parity.py's comparison with transformers' Qwen2.
 //   tx_model_logprobs layout <dir>            prints "name dim0 dim1 ..." per parameter, in
 //                                             storage order (the order params.f32 must use)
-//   tx_model_logprobs run <dir> cpu|cuda      reads <dir>/model.cfg ("key value" lines, Qwen2
+//   tx_model_logprobs run <dir> cpu|cuda|cuda-bf16   reads <dir>/model.cfg ("key value" lines, Qwen2
 //                                             config.json names), params.f32 (f32, storage
 //                                             order), tokens.i32 and cu_seqlens.i32; writes
 //                                             logp_<dev>.f32 and entropy_<dev>.f32 ([N]:
 //                                             log p(token i | tokens before it), 0 for a
-//                                             sequence's first token)
+//                                             sequence's first token); cuda-bf16 = CUDA with
+//                                             bf16 forward weights
 // Exit status: 0 ok, 1 error, 3 device not usable (the message says why).
 #include <cstdio>
 #include <cstring>
@@ -73,7 +74,7 @@ int fail(const std::string& msg, int code = 1) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) return fail("usage: tx_model_logprobs layout <dir> | run <dir> cpu|cuda", 2);
+  if (argc < 3) return fail("usage: tx_model_logprobs layout <dir> | run <dir> cpu|cuda|cuda-bf16", 2);
   const std::string cmd = argv[1], dir = argv[2];
   Config c;
   std::string err;
@@ -87,9 +88,9 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  if (cmd != "run" || argc < 4) return fail("usage: tx_model_logprobs layout <dir> | run <dir> cpu|cuda", 2);
+  if (cmd != "run" || argc < 4) return fail("usage: tx_model_logprobs layout <dir> | run <dir> cpu|cuda|cuda-bf16", 2);
   const std::string dev = argv[3];
-  if (dev != "cpu" && dev != "cuda") return fail("device must be cpu or cuda", 2);
+  if (dev != "cpu" && dev != "cuda" && dev != "cuda-bf16") return fail("device must be cpu, cuda or cuda-bf16", 2);
   std::vector<float> params;
   std::vector<int32_t> tokens, cu;
   if (!read_file(dir + "/params.f32", &params, &err) || !read_file(dir + "/tokens.i32", &tokens, &err) ||
@@ -101,7 +102,8 @@ int main(int argc, char** argv) {
     if (cu[i] < cu[i - 1]) return fail("cu_seqlens must be non-decreasing");
   }
   tx::model::ModelOptions opts;
-  opts.device = dev == "cuda" ? tx::Device::kCuda : tx::Device::kCpu;
+  opts.device = dev == "cpu" ? tx::Device::kCpu : tx::Device::kCuda;
+  opts.bf16_weights = dev == "cuda-bf16";
   std::unique_ptr<tx::model::Model> m;
   tx::Status s = tx::model::Model::create(c, 0, static_cast<int64_t>(tokens.size()), opts, &m);
   if (!s.is_ok()) return fail(std::string(tx::code_name(s.code())) + ": " + s.message(), s.code() == tx::Code::kDevice ? 3 : 1);

@@ -17,6 +17,8 @@ t.test('device option of the native model', async (t) => {
   for (const bad of ['tpu', 'cuda:', 'cuda:x', 'CUDA', 7]) {
     expectTxError(t, () => new PolicyModel(cudaTiny(), 0, 16, bad as never), 'E_RANGE', 'opts.device', `device ${String(bad)}`);
   }
+  expectTxError(t, () => new PolicyModel(cudaTiny(), 0, 16, 'cpu', 'f16' as never), 'E_RANGE', 'opts.weights', "weights 'f16'");
+  await t.rejects(TinyPolicy.create(cudaTiny(), { weights: 'bf16' }), { code: 'E_DEVICE', message: /bf16 weights need device 'cuda'/ }, 'bf16 weights on the CPU');
   const cpu = new PolicyModel(cudaTiny(), 0, 16, 'cpu');
   t.equal(cpu.numParams, new PolicyModel(cudaTiny(), 0, 16).numParams, "'cpu' is the default");
   cpu.dispose();

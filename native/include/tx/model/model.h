@@ -11,7 +11,8 @@
 // bit for bit, so the log-probs generate() reports equal forward_logprobs() exactly.
 // On CUDA the same holds with the engine's own f32 GEMM (the default there; cuBLAS picks
 // its algorithm by row count) and the SIMT attention (the f32 path): bitwise equality of
-// rollout and training log-probs on one device. CUDA and CPU agree to f32 rounding only.
+// rollout and training log-probs on one device. CUDA and CPU agree to f32 rounding only
+// (bf16 weights, ModelOptions::bf16_weights: to bf16 rounding).
 // One Model is used by one call at a time (callers hold `mu`).
 #pragma once
 #include <cstdint>
@@ -78,6 +79,11 @@ struct ModelOptions {
   // CUDA only: GEMMs through cuBLAS when it loads (faster) instead of the engine's own
   // kernels. Gives up the bitwise generate == forward_logprobs guarantee (see above).
   bool cublas = false;
+  // CUDA only: the forward GEMMs of the decoder layers use a bf16 copy of the weights
+  // (refreshed from the f32 master after every optimizer step and setState) with their
+  // inputs rounded to bf16 (tensor cores, f32 accumulation). The output head, attention,
+  // norms and every backward GEMM stay f32; AdamW updates the f32 master.
+  bool bf16_weights = false;
 };
 
 // The four parameter-shaped vectors, for checkpoints (copied to / from host memory).
@@ -125,6 +131,7 @@ class Model {
     float *x, *h1, *r1, *q, *k, *v, *att, *lse, *mid, *h2, *r2, *g, *u, *a;
   };
   Status plan(int64_t tokens);
+  Status refresh_bf16();  // bf16 copy of the parameters from the f32 master (bf16_weights)
   // Forward over a packed batch; keeps every activation (the backward's inputs, and the
   // k/v rows generation's prefill copies into its cache); final hidden rows in hf_.
   Status forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs);
@@ -134,7 +141,8 @@ class Model {
   void row_targets(const Batch& b, std::vector<int32_t>* targets) const;
   Storage& state(StateTensor t);
   Head head(int64_t n, const int32_t* targets);  // the output head over hf_'s first n rows
-  LinearCtx lc() const;  // place_ and the GEMM backend there
+  LinearCtx lc();        // the decoder layers' Linear context (bf16 weights when enabled)
+  LinearCtx lc_f32() const;  // f32 GEMMs on place_ (the output head)
 
   Config cfg_;
   Place place_;
@@ -142,6 +150,9 @@ class Model {
   std::vector<ParamInfo> layout_;
   int64_t total_ = 0;
   Storage params_, grads_, m_, v_;  // one allocation each, on place_
+  bool bf16_weights_ = false;
+  Storage params_bf16_;  // bf16 copy of params_ (bf16_weights_), ceil(total / 2) words
+  Storage x_bf16_;       // bf16 rows of a Linear layer's input (bf16_weights_)
   ParamTable p_, gp_;
   int64_t step_ = 0;
   Storage rope_table_;  // [max_position, head_dim] on place_

@@ -79,6 +79,8 @@ class Storage {
 Status copy_floats(const Place& pl, float* dst, const float* src, int64_t n);
 // Host pointer to `n` floats at `p` on `pl`: `p` itself on the CPU, else a copy into *tmp.
 Status host_floats(const Place& pl, const float* p, int64_t n, std::vector<float>* tmp, const float** out);
+// dst[i] = bf16(src[i]) (round to nearest even), n values; CUDA only (E_DEVICE on the CPU).
+Status round_to_bf16(const Place& pl, const float* src, uint16_t* dst, int64_t n);
 // Copies host words to `p` on `pl` (a plain copy on the CPU).
 Status upload(const Place& pl, void* dst, const void* src, size_t bytes);
 Status download(const Place& pl, void* dst, const void* src, size_t bytes);
