@@ -238,10 +238,15 @@ export class TinyPolicy implements Policy {
     return items.map((it, i) => logp.slice(cu[i]! + it.prompt.length, cu[i + 1]!));
   }
 
-  async save(dir: string): Promise<void> {
+  /**
+   * config.json, model.safetensors, tokenizer.json (our BPE) and, unless `optimizer` is
+   * false, optimizer.safetensors (AdamW moments and step: what an exact resume needs; a
+   * shipped starting point leaves it out so a new run starts a fresh optimizer).
+   */
+  async save(dir: string, opts: { optimizer?: boolean } = {}): Promise<void> {
     const s = this.handle.getState();
     const tj = this.tokenizer instanceof BpeTokenizer ? bpeToJson(this.tokenizer) : undefined;
-    await writeCheckpoint(dir, this.config, this.handle.layout(), s, tj);
+    await writeCheckpoint(dir, this.config, this.handle.layout(), opts.optimizer === false ? { params: s.params } : s, tj);
   }
 
   dispose(): void {
