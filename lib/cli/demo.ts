@@ -43,7 +43,7 @@ export const QUICK_CONFIG: PartialTrainConfig = {
   checkpoint: { every: 6 },
 };
 
-export const DEMO_USAGE = `usage: toolexpander demo [--quick] [--seeds N] [--steps N] [--out DIR] [--from-scratch] [--quiet]
+export const DEMO_USAGE = `usage: toolexpander demo [--quick] [--seeds N] [--steps N] [--eval-size N] [--out DIR] [--init DIR | --from-scratch] [--quiet]
 
 Trains the grpo and toolexpander arms from the same weak starting policy with the same
 budget and seeds, evaluates them greedily on held-out tasks (unseen values, unseen
@@ -53,6 +53,8 @@ summary.json, and one run folder per arm and seed (config.json, metrics.jsonl, c
   --quick         a 2-minute smoke run (fewer, smaller steps; one eval split)
   --seeds N       seeds 0..N-1 per arm (default 1); the report gives 95% intervals over seeds
   --steps N       training steps per run (default ${String(DEMO_CONFIG.steps)}; --quick ${String(QUICK_CONFIG.steps)})
+  --init DIR      start from this TinyPolicy checkpoint instead of the shipped checkpoints/weak-sft
+  --eval-size N   held-out tasks per split and evaluation (default ${String(DEMO_CONFIG.eval?.size)}; --quick ${String(QUICK_CONFIG.eval?.size)})
   --from-scratch  run the SFT warm start first (toolexpander sft) instead of the shipped checkpoint
   --out DIR       where everything goes; a previous demo there is replaced`;
 
@@ -96,26 +98,32 @@ export async function demoCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { flags, positional } = parseArgs(argv, {
-    quick: 'boolean', seeds: 'int', steps: 'int', out: 'string', 'from-scratch': 'boolean', quiet: 'boolean',
+    quick: 'boolean', seeds: 'int', steps: 'int', 'eval-size': 'int', out: 'string', init: 'string', 'from-scratch': 'boolean', quiet: 'boolean',
   }, 'demo');
   if (positional.length > 0) throw new TxError('E_RANGE', `demo: unexpected argument '${positional[0]}'`);
   const quick = flags['quick'] === true;
   const seeds = (flags['seeds'] as number | undefined) ?? 1;
   if (seeds < 1) throw new TxError('E_RANGE', 'demo: --seeds must be >= 1');
   if (flags['steps'] === 0) throw new TxError('E_RANGE', 'demo: --steps must be >= 1');
+  if (flags['eval-size'] === 0) throw new TxError('E_RANGE', 'demo: --eval-size must be >= 1');
   const out = (flags['out'] as string | undefined) ?? join('runs', 'demo');
   const quiet = flags['quiet'] === true;
+  if (flags['init'] !== undefined && flags['from-scratch'] === true) throw new TxError('E_RANGE', 'demo: give --init or --from-scratch, not both');
   const t0 = performance.now();
   await prepareOut(out);
 
-  let init = WEAK_SFT_DIR;
+  let init = (flags['init'] as string | undefined) ?? WEAK_SFT_DIR;
   if (flags['from-scratch'] === true) {
     init = join(out, 'sft');
     const code = await sftCommand(['--out', init, ...(quick ? ['--steps', '40', '--eval-size', '24'] : []), ...(quiet ? ['--quiet'] : [])]);
     if (code !== 0) return code;
   }
   let base = merge(DEMO_CONFIG, quick ? QUICK_CONFIG : {});
-  base = merge(base, { init, ...(flags['steps'] !== undefined ? { steps: flags['steps'] } : {}) });
+  base = merge(base, {
+    init,
+    ...(flags['steps'] !== undefined ? { steps: flags['steps'] } : {}),
+    ...(flags['eval-size'] !== undefined ? { eval: { size: flags['eval-size'] } } : {}),
+  });
   const dirs: string[] = [];
   for (let seed = 0; seed < seeds; seed++) {
     for (const arm of DEMO_ARMS) {

@@ -274,12 +274,19 @@ function enumCode<K extends string>(table: Record<K, number>, v: K, name: string
   return code;
 }
 
+// Model output is text, never an error: ids the model's vocabulary has but the tokenizer
+// lacks (padding rows, as Qwen2's 151936 vs 151646) decode to nothing.
+function decodeOutput(tok: Tokenizer, ids: Int32Array): string {
+  const known = ids.every((id) => id < tok.vocabSize) ? ids : ids.filter((id) => id < tok.vocabSize);
+  return tok.decode(known);
+}
+
 // Cuts a completion after the first token whose text completes a stop string.
 function cutAtStop(tok: Tokenizer, s: TokenRollout, stops: string[]): Rollout {
   let end = s.tokens.length;
   if (stops.length > 0) {
     for (let k = 1; k <= s.tokens.length; k++) {
-      const text = tok.decode(s.tokens.subarray(0, k));
+      const text = decodeOutput(tok, s.tokens.subarray(0, k));
       if (stops.some((st) => text.includes(st))) {
         end = k;
         break;
@@ -287,7 +294,7 @@ function cutAtStop(tok: Tokenizer, s: TokenRollout, stops: string[]): Rollout {
     }
   }
   const tokens = s.tokens.slice(0, end);
-  return { text: tok.decode(tokens), tokens, logp: s.logp.slice(0, end) };
+  return { text: decodeOutput(tok, tokens), tokens, logp: s.logp.slice(0, end) };
 }
 
 /** Packs text-prompt sequences into one token batch, advantages and log-probs per token. */

@@ -86,7 +86,9 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
     return t.prompt + t.target;
   });
   const tokenizer = trainBpe(corpus, { vocabSize: o.vocabSize, specials: TOOL_SPECIALS });
-  const config = { ...tinyConfig(o.vocabSize), ...o.model };
+  // The BPE stops early when no pair is frequent enough (a small corpus): the model's
+  // vocabulary is the tokenizer's, so it cannot sample an id the tokenizer lacks.
+  const config = { ...tinyConfig(tokenizer.vocabSize), ...o.model };
   const context = config.max_position_embeddings ?? 2048;
   const encoded = encodeSamples(tokenizer, samples, context);
   const policy = await TinyPolicy.create(config, { seed: o.seed, tokenizer, maxBatchTokens: o.batchSize * 256 });
