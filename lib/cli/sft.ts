@@ -32,6 +32,8 @@ With the defaults this rebuilds the checkpoint shipped in checkpoints/weak-sft b
 export type SftRecord = {
   options: WarmStartOptions;
   samples: number;
+  stepsRun: number;
+  validation: { step: number; accuracy: number }[];
   finalLoss: number;
   tokens: number;
   seconds: number;
@@ -51,7 +53,7 @@ export function sftRecord(r: WarmStartResult, sha256: string): SftRecord {
       byCategory: Object.fromEntries(Object.entries(e.byCategory).map(([c, a]) => [c, a.accuracy])),
     };
   }
-  return { options: r.options, samples: r.samples, finalLoss: r.finalLoss, tokens: r.tokens, seconds: r.seconds, accuracy, sha256 };
+  return { options: r.options, samples: r.samples, stepsRun: r.stepsRun, validation: r.validation, finalLoss: r.finalLoss, tokens: r.tokens, seconds: r.seconds, accuracy, sha256 };
 }
 
 async function shippedRecord(): Promise<SftRecord | undefined> {
@@ -77,7 +79,10 @@ export async function sftCommand(argv: string[]): Promise<number> {
   const out = (flags['out'] as string | undefined) ?? join('runs', `sft-s${opts.seed ?? WARM_START_DEFAULTS.seed}`);
   const steps = opts.steps ?? WARM_START_DEFAULTS.steps;
   const bar = flags['quiet'] === true ? undefined : new Progress(steps, { label: 'sft' });
-  const r = await warmStart(opts, (p) => bar?.update(p.step + 1, `loss ${p.loss.toFixed(3)} lr ${p.lr.toExponential(2)} ${p.tokensPerSecond.toFixed(0)} tok/s`));
+  const r = await warmStart(opts, (p) => {
+    bar?.update(p.step + 1, `loss ${p.loss.toFixed(3)} lr ${p.lr.toExponential(2)} ${p.tokensPerSecond.toFixed(0)} tok/s`);
+    if (p.validation !== undefined) bar?.log(`sft step ${p.step + 1}: validation accuracy ${p.validation.toFixed(3)}`);
+  });
   bar?.finish();
   try {
     await r.policy.save(out, { optimizer: false });
@@ -86,7 +91,8 @@ export async function sftCommand(argv: string[]): Promise<number> {
   }
   const rec = sftRecord(r, await sha256File(join(out, 'model.safetensors')));
   await writeFileAtomic(join(out, 'sft.json'), [Buffer.from(`${JSON.stringify(rec, null, 2)}\n`)]);
-  console.log(`sft: ${r.samples} samples, ${steps} steps, ${r.tokens} tokens in ${r.seconds.toFixed(0)} s, final loss ${r.finalLoss.toFixed(3)}`);
+  const stopped = r.stepsRun < steps ? ` (stopped early: validation ${r.validation.at(-1)?.accuracy.toFixed(3)} >= ${r.options.stopAt})` : '';
+  console.log(`sft: ${r.samples} samples, ${r.stepsRun} steps${stopped}, ${r.tokens} tokens in ${r.seconds.toFixed(0)} s, final loss ${r.finalLoss.toFixed(3)}`);
   for (const [split, a] of Object.entries(rec.accuracy)) {
     const cats = Object.entries(a.byCategory).map(([c, v]) => `${c} ${v.toFixed(2)}`).join(', ');
     console.log(`  greedy exact match, ${split}: ${a.accuracy.toFixed(3)} (${a.correct}/${a.n}); ${cats}`);

@@ -44,19 +44,40 @@ export type WarmStartOptions = {
   finalRatio: number;
   /** Generation budget of the greedy evaluation. */
   maxTokens: number;
+  /**
+   * Early stop: every `validateEvery` steps (0: never) greedy accuracy on `validationSize`
+   * validation tasks (test-distribution tasks outside the evaluated ones); training stops at
+   * the first check reaching `stopAt`. This is what keeps the warm start weak on purpose:
+   * a fixed step count lands anywhere from 0% to 60% depending on when copying is learned.
+   */
+  validateEvery: number;
+  validationSize: number;
+  stopAt: number;
 };
 
 export const WARM_START_DEFAULTS: WarmStartOptions = {
   seed: 0, dataSeed: 0, trainSize: 2000, evalSize: 200, vocabSize: 2048, model: {},
   steps: 600, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
+  validateEvery: 0, validationSize: 100, stopAt: 1,
 };
 
-export type WarmStartProgress = { step: number; steps: number; loss: number; lr: number; tokensPerSecond: number };
+export type WarmStartProgress = {
+  step: number;
+  steps: number;
+  loss: number;
+  lr: number;
+  tokensPerSecond: number;
+  /** Set on the steps after which the validation ran. */
+  validation?: number;
+};
 
 export type WarmStartResult = {
   policy: TinyPolicy;
   options: WarmStartOptions;
   samples: number;
+  /** Steps run: options.steps, or fewer when the validation reached stopAt. */
+  stepsRun: number;
+  validation: { step: number; accuracy: number }[];
   finalLoss: number;
   tokens: number;
   seconds: number;
@@ -69,10 +90,18 @@ export function sftLearningRate(o: Pick<WarmStartOptions, 'lr' | 'warmup' | 'fin
   return o.lr * warm * (o.finalRatio + (1 - o.finalRatio) * cos);
 }
 
-/** The held-out splits of the suite, cut to `size` each (what `eval` and the demo report). */
+/** The held-out splits of the suite, `size` tasks each (what `eval` and the demo report). */
 export function heldOutSplits(dataSeed: number, trainSize: number, size: number): { train: Task[]; splits: Record<string, Task[]> } {
   const s = syntheticSuite({ seed: dataSeed, trainSize, testSize: size, testTemplatesSize: size, testUnseenApisSize: size });
   return { train: s.train, splits: { test: s.test, testTemplates: s.testTemplates, testUnseenApis: s.testUnseenApis } };
+}
+
+/**
+ * Validation tasks: test-split tasks (seen APIs and templates, held-out values) at indices
+ * from `skip` on, so they share no task stream with the `skip` evaluated test tasks.
+ */
+export function validationTasks(dataSeed: number, skip: number, size: number): Task[] {
+  return syntheticSuite({ seed: dataSeed, trainSize: 1, testSize: skip + size, testTemplatesSize: 1, testUnseenApisSize: 1 }).test.slice(skip);
 }
 
 export async function warmStart(partial: Partial<WarmStartOptions> = {},
@@ -92,21 +121,36 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
   const context = config.max_position_embeddings ?? 2048;
   const encoded = encodeSamples(tokenizer, samples, context);
   const policy = await TinyPolicy.create(config, { seed: o.seed, tokenizer, maxBatchTokens: o.batchSize * 256 });
+  const render = (t: Task) => renderChatML(buildPrompt(t, { style: 'compact' }));
+  const score = (text: string, t: Task) => scoreRollout(text, t, { matcher: 'exact', format: 'strict' });
+  const evalCtx = { render, score, maxTokens: o.maxTokens, seed: o.seed };
+  const validation = o.validateEvery > 0 ? validationTasks(o.dataSeed, o.evalSize, o.validationSize) : [];
+  const curve: { step: number; accuracy: number }[] = [];
   let loss = 0;
   let tokens = 0;
+  let stepsRun = 0;
   try {
-    for (let step = 0; step < o.steps; step++) {
+    while (stepsRun < o.steps) {
+      const step = stepsRun;
       const batch = packSamples(batchIndices(o.seed, encoded.length, o.batchSize, step).map((i) => encoded[i]!));
       const lr = sftLearningRate(o, step);
       const s = await policy.sftStep(batch, lr);
       loss = s.loss;
       tokens += batch.tokens.length;
-      onProgress?.({ step, steps: o.steps, loss, lr, tokensPerSecond: tokens / ((performance.now() - t0) / 1000) });
+      stepsRun++;
+      let accuracy: number | undefined;
+      if (validation.length > 0 && stepsRun % o.validateEvery === 0 && stepsRun < o.steps) {
+        accuracy = (await evaluate(policy, { validation }, evalCtx))['validation']!.accuracy;
+        curve.push({ step: stepsRun, accuracy });
+      }
+      onProgress?.({ step, steps: o.steps, loss, lr, tokensPerSecond: tokens / ((performance.now() - t0) / 1000), validation: accuracy });
+      if (accuracy !== undefined && accuracy >= o.stopAt) break;
     }
-    const render = (t: Task) => renderChatML(buildPrompt(t, { style: 'compact' }));
-    const score = (text: string, t: Task) => scoreRollout(text, t, { matcher: 'exact', format: 'strict' });
-    const ev = await evaluate(policy, splits, { render, score, maxTokens: o.maxTokens, seed: o.seed });
-    return { policy, options: o, samples: encoded.length, finalLoss: loss, tokens, seconds: (performance.now() - t0) / 1000, eval: ev };
+    const ev = await evaluate(policy, splits, evalCtx);
+    return {
+      policy, options: o, samples: encoded.length, stepsRun, validation: curve, finalLoss: loss, tokens,
+      seconds: (performance.now() - t0) / 1000, eval: ev,
+    };
   } catch (e) {
     policy.dispose();
     throw e;
