@@ -57,8 +57,13 @@ async function fuzzForm(spec: OpSpec, form: Form, r: Rng, proto: object, failure
     counts.cases++;
     if (!form.isAsync) {
       try {
-        if (form.construct) spec.dispose?.(Reflect.construct(form.fn, args));
-        else form.fn(...args);
+        if (form.construct) {
+          // Not spec.dispose?.(Reflect.construct(...)): an absent dispose would skip the construction.
+          const made: unknown = Reflect.construct(form.fn, args);
+          spec.dispose?.(made);
+        } else {
+          form.fn(...args);
+        }
         counts.ok++;
       } catch (e) {
         note(e, strategy, args);

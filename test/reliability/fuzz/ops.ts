@@ -152,7 +152,7 @@ export function opSpecs(addon: NativeAddon): OpSpec[] {
         const x = attnDims(r);
         const b = int(r, 1, 3), t = int(r, 1, 4);
         const kv = () => H(f32(r, b * t * x.hkv * x.d), [b, t, x.hkv, x.d]);
-        return [H(f32(r, b * x.hq * x.d), [b, x.hq, x.d]), kv(), kv(), Int32Array.from({ length: b }, () => int(r, 1, t)), { scale: 0 }];
+        return [H(f32(r, b * x.hq * x.d), [b, x.hq, x.d]), kv(), kv(), Int32Array.from({ length: b }, () => int(r, 1, t)), {}];  // the wrapper's scale must be > 0 when given
       } },
     },
     {
