@@ -8,6 +8,7 @@
 
 #include "model/head.h"
 #include "model/linear.h"
+#include "tx/memory.h"
 
 namespace tx::model {
 
@@ -26,6 +27,15 @@ double uniform01(uint64_t seed, uint64_t i) {  // in (0, 1)
   return (static_cast<double>(mix(seed * 0x2545f4914f6cdd1dull + i) >> 11) + 0.5) / 9007199254740992.0;
 }
 
+// Floats plan(tokens) allocates, in double (sizes from a config cannot wrap here).
+double plan_floats(const Config& c, double tokens) {
+  const double d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
+  const double per_layer = tokens * (4 * d + 2 * q + 2 * kv + 3 * ff + 2 + c.num_attention_heads);
+  const double acts = per_layer * c.num_hidden_layers + tokens * (3 * d + 1);
+  const double bwd = tokens * (3 * d + 2 * q + 2 * kv + 3 * ff) + V * d;
+  return acts + bwd + tokens * 4 + (head_materializes(c.vocab_size) ? tokens * V : 0);
+}
+
 }  // namespace
 
 Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::unique_ptr<Model>* out) {
@@ -34,6 +44,11 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, std::un
   std::unique_ptr<Model> m(new Model());
   m->cfg_ = c;
   m->layout_ = param_layout(c, &m->total_);
+  // Checked before anything is allocated: a config from an untrusted file must not make
+  // the kernel's OOM killer end the process (the vectors are zeroed, so every page is touched).
+  const double floats = 4.0 * static_cast<double>(m->total_) + static_cast<double>(c.max_position_embeddings) * c.head_dim() +
+                        plan_floats(c, static_cast<double>(max_tokens));
+  TX_RETURN_IF_ERROR(check_host_bytes(floats * sizeof(float), "this model (parameters, gradients, AdamW moments, activations)"));
   m->params_.assign(static_cast<size_t>(m->total_), 0.0f);
   m->grads_.assign(static_cast<size_t>(m->total_), 0.0f);
   m->m_.assign(static_cast<size_t>(m->total_), 0.0f);
@@ -69,6 +84,7 @@ size_t Model::native_bytes() const {
 // One buffer for all activations of `tokens` rows, one for the backward scratch.
 Status Model::plan(int64_t tokens) {
   if (tokens <= capacity_) return Status::ok();
+  TX_RETURN_IF_ERROR(check_host_bytes(plan_floats(cfg_, static_cast<double>(tokens)) * sizeof(float), "the activations of this batch"));
   const int64_t d = cfg_.hidden_size, q = cfg_.q_dim(), kv = cfg_.kv_dim(), ff = cfg_.intermediate_size;
   const int64_t h = cfg_.num_attention_heads, L = cfg_.num_hidden_layers;
   // x, h1, mid, h2: 4d; q, att: 2q; k, v: 2kv; g, u, a: 3ff; r1, r2: 2; lse: h.
