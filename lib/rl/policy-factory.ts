@@ -40,6 +40,7 @@ export async function resolvePolicyFactory(spec: string = DEFAULT_POLICY): Promi
   const known = registry.get(spec);
   if (known !== undefined) return known;
   if (spec === DEFAULT_POLICY) return (await import('./tiny-factory.js')).tinyFactory;
+  if (spec === 'openai') return (await import('./openai-factory.js')).openaiFactory;  // a served model, from OPENAI_* env vars
   if (looksLikePath(spec)) {
     let mod: { createPolicy?: unknown };
     try {
