@@ -52,6 +52,6 @@ export async function resolvePolicyFactory(spec: string = DEFAULT_POLICY): Promi
     return mod.createPolicy as PolicyFactory;
   }
   const names = [...registry.keys()];
-  throw new TxError('E_STATE', `no policy '${spec}' is available. Built in: ${DEFAULT_POLICY}; registered: ${names.length === 0 ? 'none' : names.join(', ')}. `
+  throw new TxError('E_STATE', `no policy '${spec}' is available. Built in: ${DEFAULT_POLICY}, openai; registered: ${names.length === 0 ? 'none' : names.join(', ')}. `
     + 'Pass --policy <module path> exporting createPolicy(ctx) -> { policy, reference? }.');
 }

@@ -24,7 +24,7 @@ t.test('policy factories: registered names, module paths, clear errors', async (
   t.equal(tiny, await resolvePolicyFactory('tiny'), 'the default is the built-in tiny factory');
   const cfg = resolveConfig('grpo', { init: join(dir, 'no-checkpoint') });
   await t.rejects(tiny({ config: cfg, tasks: [] }), { code: 'E_STATE', message: /config\.init: .*no-checkpoint is not a TinyPolicy checkpoint/ });
-  await t.rejects(resolvePolicyFactory('other'), /no policy 'other' is available\. Built in: tiny; registered: none/);
+  await t.rejects(resolvePolicyFactory('other'), /no policy 'other' is available\. Built in: tiny, openai; registered: none/);
   await t.rejects(resolvePolicyFactory('./nowhere/policy.js'), /cannot load the module/);
   await t.rejects(resolvePolicyFactory('lib/rl/schedule.ts'), /exports no createPolicy/);
   const f = await resolvePolicyFactory('test/helpers/table-policy.ts');
