@@ -191,7 +191,7 @@ std::shared_ptr<tx::model::Model> PolicyModel::live(Napi::Env env) const {
 }
 
 Napi::Value PolicyModel::forward_logprobs(const Napi::CallbackInfo& info, bool async) {
-  return guarded(info, "forwardLogprobs", [this, async](const Napi::CallbackInfo& info) {
+  auto body = [this, async](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto m = live(env);
     BatchData b = batch_arg(env, info);
@@ -207,7 +207,9 @@ Napi::Value PolicyModel::forward_logprobs(const Napi::CallbackInfo& info, bool a
       return m->forward_logprobs(b.view(), logp, ent);
     };
     return async ? run_async(env, std::move(job)) : run_sync(env, job);
-  });
+  };
+  // The Promise form never throws: a bad argument (or a disposed model) rejects it.
+  return async ? guarded_async(info, "forwardLogprobs", body) : guarded(info, "forwardLogprobsSync", body);
 }
 
 // trainMicro(tokens, cu, mask, loss, scale); loss = { sft } or GRPO { oldLogp, refLogp?,
@@ -215,7 +217,7 @@ Napi::Value PolicyModel::forward_logprobs(const Napi::CallbackInfo& info, bool a
 // with the same codes as grpoLoss. Resolves { scalars: [loss, tokens, clipFracHigh,
 // clipFracLow, dualClipFrac, ratioMean, approxKl, klMean] }.
 Napi::Value PolicyModel::train_micro(const Napi::CallbackInfo& info) {
-  return guarded(info, "trainMicro", [this](const Napi::CallbackInfo& info) {
+  return guarded_async(info, "trainMicro", [this](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto m = live(env);
     BatchData b = batch_arg(env, info);
@@ -273,7 +275,7 @@ Napi::Value PolicyModel::train_micro(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PolicyModel::optimizer_step(const Napi::CallbackInfo& info) {
-  return guarded(info, "optimizerStep", [this](const Napi::CallbackInfo& info) {
+  return guarded_async(info, "optimizerStep", [this](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto m = live(env);
     tx::model::OptimConfig o;
@@ -301,7 +303,7 @@ Napi::Value PolicyModel::optimizer_step(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
-  return guarded(info, "generate", [this](const Napi::CallbackInfo& info) {
+  return guarded_async(info, "generate", [this](const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     auto m = live(env);
     auto prompt = copy_vec<int32_t>(env, info[0], "promptTokens", tx::DType::kI32, -1);
@@ -324,12 +326,19 @@ Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
     if (spec->n < 1) throw_error(env, tx::Code::kRange, "opts.n must be >= 1");
     if (spec->max_tokens < 1) throw_error(env, tx::Code::kRange, "opts.maxTokens must be >= 1");
     if (spec->prompts < 1) throw_error(env, tx::Code::kRange, "prompts must not be empty");
+    // Before the outputs are allocated (their size is prompts * n * maxTokens).
+    if (spec->max_tokens > m->config().max_position_embeddings) {
+      throw_error(env, tx::Code::kRange, "opts.maxTokens (" + std::to_string(spec->max_tokens) +
+                                             ") exceeds config.max_position_embeddings = " +
+                                             std::to_string(m->config().max_position_embeddings));
+    }
     const int64_t rows = spec->prompts * spec->n;
     Job job;
     job.result = Napi::Object::New(env);
     tx::TensorView like = tx::TensorView::contiguous(nullptr, {0}, tx::DType::kF32);
-    spec->out_tokens = new_output(env, job, "tokens", like, {rows * spec->max_tokens}, tx::DType::kI32).as<int32_t>();
-    spec->out_logp = new_output(env, job, "logp", like, {rows * spec->max_tokens}, tx::DType::kF32).as<float>();
+    // Two dims, not their product: new_output checks the product for overflow.
+    spec->out_tokens = new_output(env, job, "tokens", like, {rows, spec->max_tokens}, tx::DType::kI32).as<int32_t>();
+    spec->out_logp = new_output(env, job, "logp", like, {rows, spec->max_tokens}, tx::DType::kF32).as<float>();
     spec->out_lengths = new_output(env, job, "lengths", like, {rows}, tx::DType::kI32).as<int32_t>();
     job.keep_alive.push_back(info.This());
     job.compute = [m, spec, prompt, offsets] {
@@ -370,13 +379,17 @@ Napi::Value PolicyModel::set_state(const Napi::CallbackInfo& info) {
     auto m = live(env);
     std::lock_guard<std::mutex> lock(m->mu);
     const int64_t n = m->num_params();
+    // Every argument is checked before anything is written: a rejected setState leaves the
+    // model as it was (not new params with old moments).
     auto params = copy_vec<float>(env, info[0], "params", tx::DType::kF32, n);
+    const bool with_optimizer = !info[1].IsUndefined();
     std::shared_ptr<std::vector<float>> a, b;
     int32_t step = 0;
-    if (!info[1].IsUndefined()) {  // every argument checked before anything is written
+    if (with_optimizer) {
       a = copy_vec<float>(env, info[1], "expAvg", tx::DType::kF32, n);
       b = copy_vec<float>(env, info[2], "expAvgSq", tx::DType::kF32, n);
       step = int_arg(env, info[3], "step");
+      if (step < 0) throw_error(env, tx::Code::kRange, "step must be >= 0, got " + std::to_string(step));
     }
     throw_if_error(env, m->write_state(tx::model::StateTensor::kParams, params->data()));
     if (a) {

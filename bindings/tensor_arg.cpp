@@ -48,7 +48,7 @@ std::string describe(const Napi::Value& v) {
 
 }  // namespace
 
-bool is_device_buffer(Napi::Env env, const Napi::Value& v) {
+bool is_device_buffer(Napi::Env env, const Napi::Value& v, const char* name) {
   if (!v.IsObject()) return false;
   AddonState& s = state(env);
   if (s.device_buffer_class.IsEmpty() || !v.As<Napi::Object>().InstanceOf(s.device_buffer_class.Value())) return false;
@@ -57,7 +57,8 @@ bool is_device_buffer(Napi::Env env, const Napi::Value& v) {
   void* wrapped = nullptr;
   if (napi_unwrap(env, v, &wrapped) != napi_ok || wrapped == nullptr) {
     // napi_unwrap leaves no pending exception on failure; nothing to clear.
-    throw_error(env, tx::Code::kDtype, "an object that claims to be a DeviceTensor wraps no device buffer");
+    throw_error(env, tx::Code::kDtype, std::string(name != nullptr ? name : "an argument") +
+                                           " claims to be a DeviceTensor but wraps no device buffer");
   }
   return true;
 }
@@ -111,7 +112,7 @@ tx::TensorView vector_arg(Napi::Env env, const Napi::Value& v, const char* name,
     const int64_t n = static_cast<int64_t>(hb.bytes / tx::dtype_size(dtype));
     return tx::TensorView::contiguous(hb.data, {n}, dtype);
   }
-  if (is_device_buffer(env, v)) {
+  if (is_device_buffer(env, v, name)) {
     DeviceBuffer* b = DeviceBuffer::Unwrap(v.As<Napi::Object>());
     return b->view(env, name, dtype);
   }

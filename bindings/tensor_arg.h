@@ -11,7 +11,9 @@
 
 namespace txn {
 
-bool is_device_buffer(Napi::Env env, const Napi::Value& v);
+// True for a real DeviceBuffer; E_DTYPE (naming `name`, the argument) for an object that
+// only claims to be one (Object.create(DeviceBuffer.prototype)).
+bool is_device_buffer(Napi::Env env, const Napi::Value& v, const char* name = nullptr);
 
 // The first byte and byte length of a TypedArray, read with napi_get_typedarray_info so
 // that SharedArrayBuffer-backed arrays work too (Napi::ArrayBuffer::Data() rejects them

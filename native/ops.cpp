@@ -722,12 +722,20 @@ namespace tx {
 namespace {
 
 // A dimension argument: >= 1 (or >= 0 for token/row counts) and small enough for i32 indexing.
-Status model_dim(int64_t v, const char* name, int64_t min) {
-  if (v < min || v > INT32_MAX) {
-    return {Code::kRange, std::string(name) + " must be an integer in [" + std::to_string(min) + ", 2^31-1], got " +
+Status model_dim(int64_t v, const char* name, int64_t min, int64_t max = INT32_MAX, const char* max_text = "2^31-1") {
+  if (v < min || v > max) {
+    return {Code::kRange, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " + max_text + "], got " +
                               std::to_string(v)};
   }
   return Status::ok();
+}
+
+// The embedding backward's output is vocab * dim floats whatever the input sizes (an empty
+// ids list may name any vocab): both are held to the model config's limits (vocab_size
+// <= 2^24, hidden_size <= 2^16), so that two numbers cannot ask for gigabytes.
+Status embedding_dims(int64_t vocab, int64_t dim) {
+  TX_RETURN_IF_ERROR(model_dim(vocab, "vocab", 1, int64_t{1} << 24, "2^24"));
+  return model_dim(dim, "dim", 1, int64_t{1} << 16, "2^16");
 }
 
 Status model_product(int64_t a, int64_t b, const char* what) {
@@ -891,8 +899,7 @@ Status swiglu_backward(const SwigluBackwardArgs& a) {
 }
 
 Status validate_embedding_inputs(const EmbeddingArgs& a) {
-  TX_RETURN_IF_ERROR(model_dim(a.vocab, "vocab", 1));
-  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(embedding_dims(a.vocab, a.dim));
   TX_RETURN_IF_ERROR(model_product(a.vocab, a.dim, "vocab * dim"));
   TX_RETURN_IF_ERROR(check::vector(a.weight, "weight", DType::kF32, a.vocab * a.dim));
   TX_RETURN_IF_ERROR(check::vector(a.ids, "ids", DType::kI32));
@@ -912,8 +919,7 @@ Status embedding(const EmbeddingArgs& a) {
 }
 
 Status validate_embedding_backward_inputs(const EmbeddingBackwardArgs& a) {
-  TX_RETURN_IF_ERROR(model_dim(a.vocab, "vocab", 1));
-  TX_RETURN_IF_ERROR(model_dim(a.dim, "dim", 1));
+  TX_RETURN_IF_ERROR(embedding_dims(a.vocab, a.dim));
   TX_RETURN_IF_ERROR(model_product(a.vocab, a.dim, "vocab * dim"));
   TX_RETURN_IF_ERROR(check::vector(a.ids, "ids", DType::kI32));
   TX_RETURN_IF_ERROR(index_vector(a.ids, "ids", a.ids.numel(), 0, a.vocab, "vocab"));

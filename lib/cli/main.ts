@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `toolexpander` command: a dispatcher; each subcommand lives in its own file and is
-// imported only when run (so `devices` never loads the trainer). sft and demo are to come.
+// imported only when run (so `devices` never loads the trainer).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const USAGE = `usage: toolexpander <command> [options]
 
 commands:
+  demo           the grpo and toolexpander arms from the shipped weak checkpoint, then report.html (--quick: 2 min)
+  sft            rebuild the weak SFT warm start from scratch (the shipped checkpoints/weak-sft)
   train          train a policy with a preset (grpo, toolexpander, ...); --resume DIR continues a run
   eval           greedy accuracy of a policy on held-out tasks, by category
   report DIR...  one report.html comparing finished runs (arms, seeds)
@@ -66,6 +68,8 @@ async function guarded(run: () => Promise<number>): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
+    case 'demo': return guarded(async () => (await import('./demo.js')).demoCommand(rest));
+    case 'sft': return guarded(async () => (await import('./sft.js')).sftCommand(rest));
     case 'train': return guarded(async () => (await import('./train.js')).trainCommand(rest));
     case 'eval': return guarded(async () => (await import('./eval.js')).evalCommand(rest));
     case 'report': return guarded(async () => (await import('./report.js')).reportCommand(rest));

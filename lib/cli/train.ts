@@ -19,7 +19,8 @@ checkpoints/ (every checkpoint.every steps) and report.html.
   --config   JSON file with any subset of the config (schemas/train-config.schema.json);
              it overrides the preset, and flags override it
   --resume   continue the run in DIR from its latest checkpoint, bit-exactly
-  --policy   'tiny' (default: the native TinyPolicy, once built) or a module path exporting
+  --policy   'tiny' (default: the native TinyPolicy, started from config.init, by default the
+             shipped weak SFT checkpoint) or a module path exporting
              createPolicy({ config, tasks, resumeFrom? }) -> { policy, reference? }
   --quiet    no progress output`;
 

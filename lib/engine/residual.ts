@@ -15,5 +15,7 @@ export async function residualAdd<V extends Vec>(a: V, b: V): Promise<V> {
 /** Host gradients: { gradA, gradB }, each a copy of gradOut. */
 export function residualAddBackwardSync(gradOut: Float32Array): { gradA: Float32Array; gradB: Float32Array } {
   vecArg(gradOut, 'gradOut');
-  return { gradA: gradOut.slice(), gradB: gradOut.slice() };
+  // A detached gradOut reads as empty (as the native ops read it); slice() would throw a TypeError.
+  const copy = () => (gradOut.length === 0 ? new Float32Array(0) : gradOut.slice());
+  return { gradA: copy(), gradB: copy() };
 }

@@ -8,6 +8,8 @@ export { writeFileAtomic } from './atomic-write.js';
 export { f32ToBf16, bf16ToF32 } from './bf16.js';
 // The native policy model (loads the addon when used).
 export { TinyPolicy, type TinyPolicyOptions, type OptimizerOptions, type TokenRollout } from './tiny-policy.js';
+// A served model (OpenAI-compatible completion server; no addon).
+export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptTokenizer } from './openai-policy.js';
 export type {
   Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, TokenBatch, TokenTrainBatch, StepStats,
 } from './policy.js';

@@ -242,10 +242,15 @@ export class TinyPolicy implements Policy {
     return items.map((it, i) => logp.slice(cu[i]! + it.prompt.length, cu[i + 1]!));
   }
 
-  async save(dir: string): Promise<void> {
+  /**
+   * config.json, model.safetensors, tokenizer.json (our BPE) and, unless `optimizer` is
+   * false, optimizer.safetensors (AdamW moments and step: what an exact resume needs; a
+   * shipped starting point leaves it out so a new run starts a fresh optimizer).
+   */
+  async save(dir: string, opts: { optimizer?: boolean } = {}): Promise<void> {
     const s = this.handle.getState();
     const tj = this.tokenizer instanceof BpeTokenizer ? bpeToJson(this.tokenizer) : undefined;
-    await writeCheckpoint(dir, this.config, this.handle.layout(), s, tj);
+    await writeCheckpoint(dir, this.config, this.handle.layout(), opts.optimizer === false ? { params: s.params } : s, tj);
   }
 
   dispose(): void {
@@ -273,12 +278,19 @@ function enumCode<K extends string>(table: Record<K, number>, v: K, name: string
   return code;
 }
 
+// Model output is text, never an error: ids the model's vocabulary has but the tokenizer
+// lacks (padding rows, as Qwen2's 151936 vs 151646) decode to nothing.
+function decodeOutput(tok: Tokenizer, ids: Int32Array): string {
+  const known = ids.every((id) => id < tok.vocabSize) ? ids : ids.filter((id) => id < tok.vocabSize);
+  return tok.decode(known);
+}
+
 // Cuts a completion after the first token whose text completes a stop string.
 function cutAtStop(tok: Tokenizer, s: TokenRollout, stops: string[]): Rollout {
   let end = s.tokens.length;
   if (stops.length > 0) {
     for (let k = 1; k <= s.tokens.length; k++) {
-      const text = tok.decode(s.tokens.subarray(0, k));
+      const text = decodeOutput(tok, s.tokens.subarray(0, k));
       if (stops.some((st) => text.includes(st))) {
         end = k;
         break;
@@ -286,7 +298,7 @@ function cutAtStop(tok: Tokenizer, s: TokenRollout, stops: string[]): Rollout {
     }
   }
   const tokens = s.tokens.slice(0, end);
-  return { text: tok.decode(tokens), tokens, logp: s.logp.slice(0, end) };
+  return { text: decodeOutput(tok, tokens), tokens, logp: s.logp.slice(0, end) };
 }
 
 /** Packs text-prompt sequences into one token batch, advantages and log-probs per token. */

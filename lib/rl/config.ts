@@ -19,6 +19,11 @@ export type TrainConfig = {
   name: string;
   preset: PresetName;
   seed: number;
+  /**
+   * The checkpoint folder the built-in 'tiny' policy starts from (and keeps frozen as the
+   * reference); null: the weak SFT checkpoint shipped in the package (checkpoints/weak-sft).
+   */
+  init: string | null;
   steps: number;
   /** Prompts per step (B). */
   batchSize: number;
@@ -68,6 +73,7 @@ export const trainConfigSchema = {
     name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' },
     preset: { enum: [...PRESET_NAMES] },
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+    init: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
     steps: posInt,
     batchSize: posInt,
     groupSize: { type: 'integer', minimum: 2 },

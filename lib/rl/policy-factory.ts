@@ -2,8 +2,9 @@
 // the run's config and every task of the run (train and held-out), and returns the policy
 // (loaded from `resumeFrom`, a checkpoint folder, when resuming) and optionally a frozen
 // reference (the initial policy) for the KL term and the logged KL.
-// Built-in names are registered by the modules that implement them (TinyPolicy registers
-// 'tiny' once it lands); any other value is a module path exporting `createPolicy`.
+// 'tiny' (the native TinyPolicy) is built in and imported only when asked for; other names
+// are registered with registerPolicyFactory; any other value is a module path exporting
+// `createPolicy`.
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +39,8 @@ function looksLikePath(spec: string): boolean {
 export async function resolvePolicyFactory(spec: string = DEFAULT_POLICY): Promise<PolicyFactory> {
   const known = registry.get(spec);
   if (known !== undefined) return known;
+  if (spec === DEFAULT_POLICY) return (await import('./tiny-factory.js')).tinyFactory;
+  if (spec === 'openai') return (await import('./openai-factory.js')).openaiFactory;  // a served model, from OPENAI_* env vars
   if (looksLikePath(spec)) {
     let mod: { createPolicy?: unknown };
     try {
@@ -49,8 +52,6 @@ export async function resolvePolicyFactory(spec: string = DEFAULT_POLICY): Promi
     return mod.createPolicy as PolicyFactory;
   }
   const names = [...registry.keys()];
-  throw new TxError('E_STATE', `no policy '${spec}' is available${spec === DEFAULT_POLICY
-    ? ': the native TinyPolicy is not part of this build yet'
-    : ''}. Registered: ${names.length === 0 ? 'none' : names.join(', ')}. `
+  throw new TxError('E_STATE', `no policy '${spec}' is available. Built in: ${DEFAULT_POLICY}, openai; registered: ${names.length === 0 ? 'none' : names.join(', ')}. `
     + 'Pass --policy <module path> exporting createPolicy(ctx) -> { policy, reference? }.');
 }

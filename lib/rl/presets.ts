@@ -10,6 +10,7 @@ export const DEFAULTS: TrainConfig = {
   name: 'run',
   preset: 'toolexpander',
   seed: 0,
+  init: null,
   steps: 100,
   batchSize: 16,
   groupSize: 8,

@@ -11,6 +11,7 @@
 
 #include "model/head.h"
 #include "model/linear.h"
+#include "tx/memory.h"
 #include "tx/model/model.h"
 
 namespace tx::model {
@@ -59,6 +60,12 @@ Status Model::generate(const GenerateSpec& s) {
     return {Code::kRange, "longest prompt (" + std::to_string(longest) + ") + opts.maxTokens (" + std::to_string(s.max_tokens) +
                               ") exceeds config.max_position_embeddings = " + std::to_string(c.max_position_embeddings)};
   }
+  // Checked in double before the buffers grow: B * tmax * kv * L can exceed int64. On
+  // CUDA the buffers are device memory (cudaMalloc reports its own E_OOM); the same bound
+  // still keeps the int64 products in range.
+  const double cache = 2.0 * L * static_cast<double>(B) * static_cast<double>(tmax) * static_cast<double>(kv);
+  const double rows = static_cast<double>(B) * (6.0 * d + 2.0 * q + 2.0 * kv + 3.0 * ff + H + 3.0 + V);
+  TX_RETURN_IF_ERROR(check_host_bytes((cache + rows) * sizeof(float), "generation (KV cache of prompts * n rows)"));
   TX_RETURN_IF_ERROR(place_.activate());
   const Place& pl = place_;
   const LinearCtx lc = this->lc();

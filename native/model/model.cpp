@@ -11,6 +11,7 @@
 #include "model/head.h"
 #include "model/linear.h"
 #include "tx/device.h"
+#include "tx/memory.h"
 
 namespace tx::model {
 
@@ -27,6 +28,15 @@ uint64_t mix(uint64_t z) {
 
 double uniform01(uint64_t seed, uint64_t i) {  // in (0, 1)
   return (static_cast<double>(mix(seed * 0x2545f4914f6cdd1dull + i) >> 11) + 0.5) / 9007199254740992.0;
+}
+
+// Floats plan(tokens) allocates, in double (sizes from a config cannot wrap here).
+double plan_floats(const Config& c, double tokens) {
+  const double d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
+  const double per_layer = tokens * (4 * d + 2 * q + 2 * kv + 3 * ff + 2 + c.num_attention_heads);
+  const double acts = per_layer * c.num_hidden_layers + tokens * (3 * d + 1);
+  const double bwd = tokens * (3 * d + 2 * q + 2 * kv + 3 * ff) + V * d;
+  return acts + bwd + tokens * 4 + (head_materializes(c.vocab_size) ? tokens * V : 0);
 }
 
 // The initial parameters (host), identical for every device.
@@ -60,6 +70,14 @@ Status check_device(const Config& c, const ModelOptions& o) {
     return {Code::kRange, "config: head dim hidden_size / num_attention_heads = " + std::to_string(c.head_dim()) +
                               " is not supported on CUDA (64 or 128; any on the CPU)"};
   }
+  return Status::ok();
+}
+
+// Host memory is checked against the host limit before it is allocated and touched (memory.h);
+// device memory only against int64 overflow (cudaMalloc itself reports E_OOM cleanly).
+Status check_plan_bytes(const Place& pl, double bytes, const char* what) {
+  if (pl.host()) return check_host_bytes(bytes, what);
+  if (bytes > 4e18) return {Code::kOom, std::string(what) + " is too large (" + std::to_string(bytes) + " bytes)"};
   return Status::ok();
 }
 
@@ -98,6 +116,15 @@ Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const M
   m->gemm_backend_ = opts.device == Device::kCuda && !opts.cublas ? GemmBackend::kOwn : GemmBackend::kAuto;
   TX_RETURN_IF_ERROR(m->place_.activate());
   m->layout_ = param_layout(c, &m->total_);
+  // Checked before anything is allocated: a config from an untrusted file must not make
+  // the kernel's OOM killer end the process (the buffers are zeroed, so every page is
+  // touched). On CUDA the host holds only the initial weights and the RoPE table.
+  const double table_floats = static_cast<double>(c.max_position_embeddings) * c.head_dim();
+  const double floats = 4.0 * static_cast<double>(m->total_) + table_floats + plan_floats(c, static_cast<double>(max_tokens));
+  TX_RETURN_IF_ERROR(check_plan_bytes(m->place_, floats * sizeof(float), "this model (parameters, gradients, AdamW moments, activations)"));
+  if (!m->place_.host()) {
+    TX_RETURN_IF_ERROR(check_host_bytes((static_cast<double>(m->total_) + table_floats) * sizeof(float), "the initial weights"));
+  }
   for (Storage* s : {&m->params_, &m->grads_, &m->m_, &m->v_}) TX_RETURN_IF_ERROR(s->reset(m->place_, m->total_));
   m->p_ = bind_params(c, m->params_.data());
   m->gp_ = bind_params(c, m->grads_.data());
@@ -150,6 +177,7 @@ Status Model::write_state(StateTensor t, const float* host) {
 // One buffer for all activations of `tokens` rows, one for the backward scratch.
 Status Model::plan(int64_t tokens) {
   if (tokens <= capacity_) return Status::ok();
+  TX_RETURN_IF_ERROR(check_plan_bytes(place_, plan_floats(cfg_, static_cast<double>(tokens)) * sizeof(float), "the activations of this batch"));
   const int64_t d = cfg_.hidden_size, q = cfg_.q_dim(), kv = cfg_.kv_dim(), ff = cfg_.intermediate_size;
   const int64_t h = cfg_.num_attention_heads, L = cfg_.num_hidden_layers;
   // x, h1, mid, h2: 4d; q, att: 2q; k, v: 2kv; g, u, a: 3ff; r1, r2: 2; lse: h.

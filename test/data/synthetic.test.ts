@@ -214,3 +214,13 @@ t.test('catalogue: >= 30 APIs, all argument types, well-formed templates', async
     }
   }
 });
+
+t.test('every split has exactly the size asked for (category remainders included)', async (t) => {
+  for (let n = 1; n <= 30; n++) {
+    const s = syntheticSuite({ seed: 9, trainSize: n, testSize: n, testTemplatesSize: n, testUnseenApisSize: n });
+    for (const split of ['train', 'test', 'testTemplates', 'testUnseenApis'] as const) {
+      if (s[split].length !== n) t.fail(`${split} of size ${n} has ${s[split].length} tasks`);
+    }
+  }
+  t.pass('sizes 1..30');
+});

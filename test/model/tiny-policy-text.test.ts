@@ -57,3 +57,14 @@ t.test('Policy.trainStep on text sequences trains on exactly the sampled tokens'
   await t.rejects(p.trainStep({ sequences: [{ ...sequences[0]!, oldLogp: new Float32Array(1) }] }), { code: 'E_SHAPE' });
   p.dispose();
 });
+
+t.test('a model vocabulary larger than the tokenizer (padding rows): unknown ids decode to nothing, no error', async (t) => {
+  const tok = trainBpe(corpus, { vocabSize: 300 });
+  // 700 rows for a 300-token tokenizer: most sampled ids (temperature 5) have no text.
+  const p = await TinyPolicy.create({ ...tinyConfig(700), hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2 }, { seed: 2, tokenizer: tok });
+  t.teardown(() => p.dispose());
+  const out = (await p.generate(['hello'], { n: 4, maxTokens: 16, seed: 1, temperature: 5, stop: ['world'] }))[0]!;
+  const ids = out.flatMap((r) => [...r.tokens]);
+  t.ok(ids.some((id) => id >= tok.vocabSize), 'the model sampled ids the tokenizer lacks');
+  for (const r of out) t.equal(r.text, tok.decode(r.tokens.filter((id) => id < tok.vocabSize)), 'text is the known tokens decoded');
+});

@@ -1,7 +1,7 @@
-// The CLI in a child process: --help, the missing-policy error, a short run with the
+// The CLI in a child process: --help, a missing starting checkpoint, a short run with the
 // table policy through the --policy module hook.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,10 @@ t.test('train: --help, clear errors, a run through the --policy hook', async (t)
   const help = cli('train', '--help');
   t.equal(help.status, 0);
   t.match(help.stdout, /--preset\s+grpo \| toolexpander/);
-  const none = cli('train', '--preset', 'grpo', '--out', join(dir, 'a'));
+  writeFileSync(join(dir, 'bad-init.json'), JSON.stringify({ init: join(dir, 'nowhere') }));
+  const none = cli('train', '--preset', 'grpo', '--out', join(dir, 'a'), '--config', join(dir, 'bad-init.json'));
   t.equal(none.status, 1, 'exit 1');
-  t.match(none.stderr, /no policy 'tiny' is available/);
+  t.match(none.stderr, /config\.init: .*nowhere is not a TinyPolicy checkpoint .*\[E_STATE\]/);
   t.notMatch(none.stderr, /at .*\.ts:\d+/, 'no stack trace');
   t.match(cli('train', '--preset', 'ppo').stderr, /unknown preset 'ppo'/);
   t.match(cli('train', '--preset', 'grpo', '--stepz', '3').stderr, /unknown option --stepz/);

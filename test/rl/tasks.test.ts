@@ -20,8 +20,11 @@ t.test('tasks from JSONL files, held-out splits cut to eval.size', async (t) => 
 });
 
 t.test('policy factories: registered names, module paths, clear errors', async (t) => {
-  await t.rejects(resolvePolicyFactory(), /no policy 'tiny' is available: the native TinyPolicy is not part of this build yet/);
-  await t.rejects(resolvePolicyFactory('other'), /no policy 'other' is available\. Registered: none/);
+  const tiny = await resolvePolicyFactory();
+  t.equal(tiny, await resolvePolicyFactory('tiny'), 'the default is the built-in tiny factory');
+  const cfg = resolveConfig('grpo', { init: join(dir, 'no-checkpoint') });
+  await t.rejects(tiny({ config: cfg, tasks: [] }), { code: 'E_STATE', message: /config\.init: .*no-checkpoint is not a TinyPolicy checkpoint/ });
+  await t.rejects(resolvePolicyFactory('other'), /no policy 'other' is available\. Built in: tiny, openai; registered: none/);
   await t.rejects(resolvePolicyFactory('./nowhere/policy.js'), /cannot load the module/);
   await t.rejects(resolvePolicyFactory('lib/rl/schedule.ts'), /exports no createPolicy/);
   const f = await resolvePolicyFactory('test/helpers/table-policy.ts');

@@ -162,7 +162,8 @@ function categoryPlan(r: Rng, n: number, mix: Record<Category, number>): Categor
   const exact = CATEGORIES.map((c) => (n * mix[c]) / total);
   const counts = exact.map(Math.floor);
   const order = CATEGORIES.map((_, i) => i).sort((a, b) => (exact[b]! - counts[b]!) - (exact[a]! - counts[a]!) || a - b);
-  for (let k = 0; k < n - counts.reduce((s, x) => s + x, 0); k++) counts[order[k]!]!++;
+  const missing = n - counts.reduce((s, x) => s + x, 0);  // fixed before the loop raises counts
+  for (let k = 0; k < missing; k++) counts[order[k]!]!++;
   const plan: Category[] = [];
   CATEGORIES.forEach((c, i) => { for (let k = 0; k < counts[i]!; k++) plan.push(c); });
   return shuffled(r, plan);

@@ -18,10 +18,16 @@ type Call = (...args: unknown[]) => unknown;
 
 export type OpSpec = {
   name: string;
-  /** Raw addon entry points (async may be absent: sync-only utilities). */
+  /** Raw addon entry points (either form may be absent: sync-only utilities, Promise-only methods). */
   raw: { sync?: Call; async?: Call; construct?: boolean; valid: (r: Rng) => unknown[] };
   /** TS wrappers (absent for utilities without one). */
   wrapper?: { sync: Call; async: Call; valid: (r: Rng) => unknown[] };
+  /** Argument words its messages use: an E_SHAPE/E_DTYPE/E_RANGE rejection must contain one. */
+  names?: readonly string[];
+  /** Frees what a successful construction made (native memory the GC would free late). */
+  dispose?: (made: unknown) => void;
+  /** Valid argument lists may be rejected (DeviceBuffer without CUDA). */
+  validMayFail?: boolean;
 };
 
 type Dims = { n: number; v: number; dm: number };
@@ -146,7 +152,7 @@ export function opSpecs(addon: NativeAddon): OpSpec[] {
         const x = attnDims(r);
         const b = int(r, 1, 3), t = int(r, 1, 4);
         const kv = () => H(f32(r, b * t * x.hkv * x.d), [b, t, x.hkv, x.d]);
-        return [H(f32(r, b * x.hq * x.d), [b, x.hq, x.d]), kv(), kv(), Int32Array.from({ length: b }, () => int(r, 1, t)), { scale: 0 }];
+        return [H(f32(r, b * x.hq * x.d), [b, x.hq, x.d]), kv(), kv(), Int32Array.from({ length: b }, () => int(r, 1, t)), {}];  // the wrapper's scale must be > 0 when given
       } },
     },
     {
@@ -213,6 +219,7 @@ export function opSpecs(addon: NativeAddon): OpSpec[] {
       return [f32(r, m * k), f32(r, k * n), new Float32Array(m * n), m, n, k];
     } } },
     // No CUDA here: every construction must fail with a TxError (E_DEVICE on valid arguments).
-    { name: 'DeviceBuffer', raw: { sync: addon.DeviceBuffer as unknown as Call, construct: true, valid: (r) => [int(r, 0, 64), int(r, 0, 3), 0] } },
+    { name: 'DeviceBuffer', validMayFail: true,
+      raw: { sync: addon.DeviceBuffer as unknown as Call, construct: true, valid: (r) => [int(r, 0, 64), int(r, 0, 3), 0] } },
   ];
 }
