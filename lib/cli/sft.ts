@@ -25,7 +25,9 @@ With the defaults this rebuilds the checkpoint shipped in checkpoints/weak-sft b
 (same engine build); it takes several minutes on 2 cores.
 
   --seed        model, tokenizer and batch-order seed (default ${WARM_START_DEFAULTS.seed})
-  --steps       SFT steps of ${WARM_START_DEFAULTS.batchSize} sequences (default ${WARM_START_DEFAULTS.steps})
+  --steps       at most this many SFT steps of ${WARM_START_DEFAULTS.batchSize} sequences (default ${WARM_START_DEFAULTS.steps}); every
+                ${WARM_START_DEFAULTS.validateEvery} steps the greedy accuracy on ${WARM_START_DEFAULTS.validationSize} validation tasks is measured and
+                training stops once it reaches ${WARM_START_DEFAULTS.stopAt} (the warm start is weak on purpose)
   --train-size  synthetic train tasks (default ${WARM_START_DEFAULTS.trainSize}; the RL runs use the same suite)
   --eval-size   tasks per held-out split (default ${WARM_START_DEFAULTS.evalSize})`;
 

@@ -56,9 +56,9 @@ export type WarmStartOptions = {
 };
 
 export const WARM_START_DEFAULTS: WarmStartOptions = {
-  seed: 0, dataSeed: 0, trainSize: 2000, evalSize: 200, vocabSize: 2048, model: {},
-  steps: 600, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
-  validateEvery: 0, validationSize: 100, stopAt: 1,
+  seed: 0, dataSeed: 0, trainSize: 4000, evalSize: 200, vocabSize: 2048, model: {},
+  steps: 1500, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
+  validateEvery: 100, validationSize: 100, stopAt: 0.25,
 };
 
 export type WarmStartProgress = {

@@ -4,7 +4,7 @@ import t from 'tap';
 
 import { IM_END } from '../../lib/model/tokenizer/specials.js';
 import { batchIndices, encodeSamples, packSamples, sftText } from '../../lib/toolexpander/sft-batches.js';
-import { sftLearningRate, TOOL_SPECIALS, warmStart, type WarmStartOptions } from '../../lib/toolexpander/warmstart.js';
+import { heldOutSplits, sftLearningRate, TOOL_SPECIALS, validationTasks, warmStart, type WarmStartOptions } from '../../lib/toolexpander/warmstart.js';
 import { sameBits } from '../model/tiny-policy-helpers.js';
 import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
 import { buildSftData } from '../../lib/toolexpander/sft.js';
@@ -70,4 +70,32 @@ t.test('warmStart: learns, evaluates every split, and is reproducible bit for bi
   t.equal(a.finalLoss, b.finalLoss);
   t.notOk(sameBits(a.policy.state().params, c.policy.state().params), 'another seed: other weights');
   t.equal(a.tokens, b.tokens);
+});
+
+t.test('warmStart early stop: validation every k steps, stops at the first check reaching stopAt', async (t) => {
+  const o: Partial<WarmStartOptions> = {
+    seed: 4, trainSize: 40, evalSize: 2, vocabSize: 600, steps: 20, batchSize: 4, maxTokens: 8,
+    validateEvery: 4, validationSize: 3, stopAt: 0,
+    model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 1024 },
+  };
+  const seen: number[] = [];
+  const r = await warmStart(o, (p) => { if (p.validation !== undefined) seen.push(p.step + 1); });
+  t.teardown(() => r.policy.dispose());
+  t.equal(r.stepsRun, 4, 'accuracy >= 0 holds at the first check');
+  t.same(r.validation.map((v) => v.step), [4]);
+  t.same(seen, [4]);
+  const never = await warmStart({ ...o, stopAt: 1.01, steps: 9 });
+  t.teardown(() => never.policy.dispose());
+  t.equal(never.stepsRun, 9, 'an unreachable stopAt runs every step');
+  t.same(never.validation.map((v) => v.step), [4, 8], 'no check after the last step (the final evaluation follows)');
+});
+
+t.test('validation tasks share no task with the evaluated test split', async (t) => {
+  const { splits } = heldOutSplits(0, 10, 30);
+  const val = validationTasks(0, 30, 30);
+  t.equal(val.length, 30);
+  const text = (x: { messages: { content: string }[] }) => x.messages.map((m) => m.content).join('\n');
+  const test = new Set(splits['test']!.map(text));
+  t.equal(val.filter((v) => test.has(text(v))).length, 0, 'no validation query appears in the test split');
+  t.ok(val.every((v) => v.meta?.['split'] === 'test'), 'drawn from the test distribution (held-out values)');
 });
