@@ -84,8 +84,8 @@ t.test('kill and resume: same final state and metrics as an uninterrupted run', 
 });
 
 t.test('no policy: a clear TxError, not a crash', async (t) => {
-  await t.rejects(runTraining({ preset: 'grpo', overrides: small, out: join(dir, 'nopolicy'), progress: false }),
-    { name: 'TxError', code: 'E_STATE', message: /no policy 'tiny' is available.*TinyPolicy/ });
+  await t.rejects(runTraining({ preset: 'grpo', overrides: { ...small, init: join(dir, 'no-such-checkpoint') }, out: join(dir, 'nopolicy'), progress: false }),
+    { name: 'TxError', code: 'E_STATE', message: /config\.init: .*no-such-checkpoint is not a TinyPolicy checkpoint/ });
   const c = resolveConfig('grpo', small);
   const s = syntheticSuite({ seed: 0, trainSize: 10, testSize: 2, testTemplatesSize: 2, testUnseenApisSize: 2 });
   const p = new TablePolicy(s.train, { seed: 0 });
