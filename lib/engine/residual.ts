@@ -15,7 +15,17 @@ export async function residualAdd<V extends Vec>(a: V, b: V): Promise<V> {
 /** Host gradients: { gradA, gradB }, each a copy of gradOut. */
 export function residualAddBackwardSync(gradOut: Float32Array): { gradA: Float32Array; gradB: Float32Array } {
   vecArg(gradOut, 'gradOut');
-  // A detached gradOut reads as empty (as the native ops read it); slice() would throw a TypeError.
-  const copy = () => (gradOut.length === 0 ? new Float32Array(0) : gradOut.slice());
+  // A detached gradOut reads as empty (as the native ops read it). The length test alone is
+  // not enough: under the fuzzer, slice() on some detached views still threw after a nonzero
+  // length read (Node 20; not pinned down), so a TypeError with zero bytes left means detached.
+  const copy = () => {
+    if (gradOut.length === 0) return new Float32Array(0);
+    try {
+      return gradOut.slice();
+    } catch (e) {
+      if (gradOut.byteLength === 0) return new Float32Array(0);
+      throw e;
+    }
+  };
   return { gradA: copy(), gradB: copy() };
 }
