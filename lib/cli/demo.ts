@@ -86,9 +86,10 @@ async function prepareOut(out: string): Promise<void> {
 const fmt = (i: Interval, digits = 3) => (i.n > 1 ? `${i.mean.toFixed(digits)} [${i.lo.toFixed(digits)}, ${i.hi.toFixed(digits)}]` : i.mean.toFixed(digits));
 
 export function summaryLines(arms: readonly ArmSummary[]): string[] {
-  const lines = ['arm           seeds  final acc (test)        hard rate/step          data utilization'];
+  const lines = ['arm           seeds  final acc (test)        hard rate/step          hard after resampling   data utilization'];
   for (const a of arms) {
-    lines.push(`${a.arm.padEnd(14)}${String(a.seeds).padEnd(7)}${fmt(a.finalAccuracy).padEnd(24)}${fmt(a.hardRate).padEnd(24)}${fmt(a.dataUtilization)}`);
+    lines.push(`${a.arm.padEnd(14)}${String(a.seeds).padEnd(7)}${fmt(a.finalAccuracy).padEnd(24)}${fmt(a.hardRate).padEnd(24)}`
+      + `${fmt(a.unresolvedHardRate).padEnd(24)}${fmt(a.dataUtilization)}`);
     const splits = Object.entries(a.splitAccuracy).map(([s, v]) => `${s} ${fmt(v)}`).join(', ');
     if (splits !== '') lines.push(`              held-out: ${splits}`);
   }

@@ -79,6 +79,8 @@ export type ArmSummary = {
   finalAccuracy: Interval;
   splitAccuracy: Record<string, Interval>;
   hardRate: Interval;
+  /** Share of a step's prompts still without a correct rollout after hard sampling's rounds (deferred). */
+  unresolvedHardRate: Interval;
   dataUtilization: Interval;
   extraRollouts: Interval;
   convergenceStep: Interval;
@@ -104,6 +106,7 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
       splitAccuracy,
       hardRate: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.hardRate)))),
       dataUtilization: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.dataUtilization)))),
+      unresolvedHardRate: ci95(rs.map((r) => mean(stepsOf(r).map((s) => (s.prompts > 0 ? s.deferred / s.prompts : 0))))),
       extraRollouts: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.extraRollouts)))),
       convergenceStep: ci95(conv),
       collapsed: collapses.length, collapses,
@@ -113,11 +116,11 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
 
 function table(sum: readonly ArmSummary[]): string {
   const splits = [...new Set(sum.flatMap((s) => Object.keys(s.splitAccuracy)))];
-  const head = ['arm', 'seeds', 'final accuracy', ...splits.map((s) => `acc ${s}`), 'hard rate (mean/step)', 'data utilization',
+  const head = ['arm', 'seeds', 'final accuracy', ...splits.map((s) => `acc ${s}`), 'hard rate (mean/step)', 'hard after resampling', 'data utilization',
     'extra rollouts/step', 'convergence step (90% of final)', 'collapse'];
   const rows = sum.map((s) => [
     escapeXml(s.arm), String(s.seeds), cell(s.finalAccuracy), ...splits.map((x) => (s.splitAccuracy[x] ? cell(s.splitAccuracy[x]) : '–')),
-    cell(s.hardRate), cell(s.dataUtilization), cell(s.extraRollouts, 1), cell(s.convergenceStep, 1),
+    cell(s.hardRate), cell(s.unresolvedHardRate), cell(s.dataUtilization), cell(s.extraRollouts, 1), cell(s.convergenceStep, 1),
     s.collapsed === 0 ? 'none' : escapeXml(s.collapses.join('; ')),
   ]);
   return `<table class="summary"><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>`
