@@ -98,7 +98,9 @@ export function heldOutSplits(dataSeed: number, trainSize: number, size: number)
 
 /**
  * Validation tasks: test-split tasks (seen APIs and templates, held-out values) at indices
- * from `skip` on, so they share no task stream with the `skip` evaluated test tasks.
+ * from `skip` on, so they share no task stream with the `skip` evaluated test tasks. (A
+ * split's category plan depends on its size, so these are not "tasks skip.. of the size-skip
+ * split": that split has no such tasks. What matters is the disjoint index streams.)
  */
 export function validationTasks(dataSeed: number, skip: number, size: number): Task[] {
   return syntheticSuite({ seed: dataSeed, trainSize: 1, testSize: skip + size, testTemplatesSize: 1, testUnseenApisSize: 1 }).test.slice(skip);
