@@ -79,7 +79,7 @@ export type ArmSummary = {
   finalAccuracy: Interval;
   splitAccuracy: Record<string, Interval>;
   hardRate: Interval;
-  /** Share of a step's prompts still without a correct rollout after hard sampling's rounds (deferred). */
+  /** Share of a step's prompts still without a correct rollout after resampling (see unresolvedHard). */
   unresolvedHardRate: Interval;
   dataUtilization: Interval;
   extraRollouts: Interval;
@@ -87,6 +87,15 @@ export type ArmSummary = {
   collapsed: number;
   collapses: string[];
 };
+
+/**
+ * Share of a step's prompts still without a correct rollout after resampling: the deferred
+ * ones when hard sampling ran (it resolves or defers every hard group), else every hard one.
+ */
+function unresolvedHard(s: StepRecord): number {
+  const resampled = s.deferred + s.resolvedPerRound.reduce((a, b) => a + b, 0) > 0;
+  return resampled ? s.deferred / Math.max(1, s.prompts) : s.hardRate;
+}
 
 export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): ArmSummary[] {
   const collapse = opts.collapse ?? { margin: 0.15, minEntropy: 0.05 };
@@ -106,7 +115,7 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
       splitAccuracy,
       hardRate: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.hardRate)))),
       dataUtilization: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.dataUtilization)))),
-      unresolvedHardRate: ci95(rs.map((r) => mean(stepsOf(r).map((s) => (s.prompts > 0 ? s.deferred / s.prompts : 0))))),
+      unresolvedHardRate: ci95(rs.map((r) => mean(stepsOf(r).map(unresolvedHard)))),
       extraRollouts: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.extraRollouts)))),
       convergenceStep: ci95(conv),
       collapsed: collapses.length, collapses,

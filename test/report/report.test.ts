@@ -14,7 +14,7 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 function fakeRun(arm: string, seed: number, accs: number[], hard: number[]): RunData {
   const steps: StepRecord[] = hard.map((h, step) => ({
     type: 'step', step, epoch: 0, rewardMean: 1 - h, rewardStd: 0.1, accuracy: 1 - h, setRate: 0, schemaValidRate: 1, hardRate: h,
-    resolvedPerRound: [0, 0], deferred: 4 * h, meanLevel: 0, dataUtilization: 1 - h, extraRollouts: 0, prompts: 8, rollouts: 32,
+    resolvedPerRound: [0, 0], deferred: arm === 'grpo' ? 0 : 4 * h, meanLevel: 0, dataUtilization: 1 - h, extraRollouts: 0, prompts: 8, rollouts: 32,
     loss: 0.01 * step, lossVariance: 0.001, gradNorm: 1, entropy: 1 - 0.1 * step, kl: 0.01 * step, clipFracHigh: 0, clipFracLow: 0,
     ratioMean: 1, approxKl: 0, lr: 1, tokens: 100, tokensPerSecond: 1000, stepTime: 0.1,
   }));
@@ -58,6 +58,7 @@ t.test('report.html: an SVG chart per metric, a summary table with intervals ove
   t.same(sum.map((s) => [s.arm, s.seeds]), [['grpo', 2], ['toolexpander', 2]]);
   t.ok(Math.abs((sum[1]?.hardRate.mean ?? 0) - 0.3) < 1e-12, 'mean hard rate per step, averaged over seeds');
   t.ok(Math.abs((sum[1]?.unresolvedHardRate.mean ?? 0) - 0.15) < 1e-12, 'still hard after resampling: deferred / prompts (half here)');
+  t.equal(sum[0]?.unresolvedHardRate.mean, sum[0]?.hardRate.mean, 'no resampling (grpo): every hard prompt stays hard');
   t.match(html, /<th>hard after resampling<\/th>/);
   await writeReport(join(dir, 'report.html'), runs);
   t.equal(readFileSync(join(dir, 'report.html'), 'utf8'), renderReport(runs));
