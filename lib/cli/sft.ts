@@ -4,12 +4,12 @@
 // weights. With the default options this rebuilds the shipped checkpoints/weak-sft; the
 // command says whether the weights match it bit for bit.
 
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
+import { sha256File } from '../rl/checkpoint-manifest.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
 import { Progress } from '../report/progress.js';
 import { WARM_START_DEFAULTS, warmStart, type WarmStartOptions, type WarmStartResult } from '../toolexpander/warmstart.js';
@@ -31,31 +31,22 @@ With the defaults this rebuilds the checkpoint shipped in checkpoints/weak-sft b
   --train-size  synthetic train tasks (default ${WARM_START_DEFAULTS.trainSize}; the RL runs use the same suite)
   --eval-size   tasks per held-out split (default ${WARM_START_DEFAULTS.evalSize})`;
 
-export type SftRecord = {
-  options: WarmStartOptions;
-  samples: number;
-  stepsRun: number;
-  validation: { step: number; accuracy: number }[];
-  finalLoss: number;
-  tokens: number;
-  seconds: number;
+/** sft.json: the warm start's figures (not the policy), accuracy per split, the weights' hash. */
+export type SftRecord = Omit<WarmStartResult, 'policy' | 'eval'> & {
   accuracy: Record<string, { accuracy: number; correct: number; n: number; byCategory: Record<string, number> }>;
   sha256: string;
 };
 
-export async function sha256File(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
 export function sftRecord(r: WarmStartResult, sha256: string): SftRecord {
+  const { policy: _policy, eval: ev, ...figures } = r;
   const accuracy: SftRecord['accuracy'] = {};
-  for (const [split, e] of Object.entries(r.eval)) {
+  for (const [split, e] of Object.entries(ev)) {
     accuracy[split] = {
       accuracy: e.accuracy, correct: e.correct, n: e.n,
       byCategory: Object.fromEntries(Object.entries(e.byCategory).map(([c, a]) => [c, a.accuracy])),
     };
   }
-  return { options: r.options, samples: r.samples, stepsRun: r.stepsRun, validation: r.validation, finalLoss: r.finalLoss, tokens: r.tokens, seconds: r.seconds, accuracy, sha256 };
+  return { ...figures, accuracy, sha256 };
 }
 
 async function shippedRecord(): Promise<SftRecord | undefined> {

@@ -15,7 +15,7 @@ export const MANIFEST = 'checksums.sha256';
 /** A manifest lists a handful of files; anything larger is not one of ours. */
 const MAX_MANIFEST_BYTES = 1 << 20;
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest('hex');
