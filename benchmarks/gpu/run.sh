@@ -118,7 +118,7 @@ fi
 parity="./$build/tx_parity"
 cuda_usable=0
 "$parity" --list >/dev/null 2>&1 || { say "tx_parity does not start"; record parity crashed 0 "tx_parity --list failed"; exit 1; }
-"$parity" --only model/cuda 2>/dev/null | grep -q '^cuda: compiled=yes usable=yes' && cuda_usable=1
+"$parity" --only sample/cpu 2>/dev/null | grep -q '^cuda: compiled=yes usable=yes' && cuda_usable=1
 
 # ---- 1 parity --------------------------------------------------------------------------
 run_phase parity 150 "$parity" --json "$prefix-parity.json"
@@ -129,7 +129,7 @@ run_phase parity 150 "$parity" --json "$prefix-parity.json"
 # log-prob block reductions). Each writes its own section of one JSON.
 if [ $cuda_usable = 1 ] && command -v compute-sanitizer >/dev/null; then
   san_json="$prefix-sanitizer.json"
-  run_phase memcheck 150 compute-sanitizer --tool memcheck --leak-check full --error-exitcode 1 --print-limit 20 \
+  run_phase memcheck 150 compute-sanitizer --tool memcheck --error-exitcode 1 --print-limit 20 \
     "$parity" --only adamw/cuda,groupedAdvantages/cuda,attention,gemm/cuda,grpoLoss/cuda,logprobs/cuda,model/cuda,modelOps/cuda,sample/cuda
   run_phase racecheck 120 compute-sanitizer --tool racecheck --racecheck-report hazard --error-exitcode 1 --print-limit 20 \
     "$parity" --only attention,gemm/cuda,logprobs/cuda
