@@ -19,6 +19,7 @@
 # Files (at most 8, named gpu-<device>-<date>-<phase>.json, plus the log): see
 # benchmarks/gpu/README.md. Exit status: 0 when no phase failed or crashed.
 set -uo pipefail
+export PYTHONUNBUFFERED=1  # the peers and the parity script print as they go (the log is read live)
 cd "$(dirname "$0")/../.."
 
 archs=90a
