@@ -1,5 +1,5 @@
-// report.html: one self-contained page comparing the arms of a comparison (TOOLEXPANDER.md
-// section 7): inline SVG curves per arm (mean over seeds) for accuracy, hard rate, data
+// report.html: one self-contained page comparing the arms of a comparison (docs/method.md
+// section 8): inline SVG curves per arm (mean over seeds) for accuracy, hard rate, data
 // utilization, reward, entropy, loss variance and KL; a summary table with 95% intervals
 // over seeds; the collapse detector and convergence speed per arm.
 

@@ -1,4 +1,4 @@
-// The records of metrics.jsonl (TOOLEXPANDER.md section 7): one `step` record per training
+// The records of metrics.jsonl (docs/metrics.md): one `step` record per training
 // step, one `eval` record per evaluation. Field names are part of the public surface: the
 // report, the CI smoke test and users' notebooks read them.
 

@@ -1,5 +1,5 @@
 // `api-bank` matcher: a static approximation of API-Bank level-1's executed check
-// (reference/benchmarks.md section 2.3). The answer holds API-Bank's string values
+// (docs/method.md section 3). The answer holds API-Bank's string values
 // (`param_dict`); a predicted value is turned into the string Python's str() would give
 // (1 -> '1', True -> 'True', ['a'] -> "['a']") and compared with the per-API relaxations
 // that a static check can apply.

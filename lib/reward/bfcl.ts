@@ -1,4 +1,4 @@
-// `bfcl` matcher: BFCL's AST checker rules (reference/benchmarks.md section 1.4) applied
+// `bfcl` matcher: BFCL's AST checker rules (its ast_checker.py; docs/method.md section 3) applied
 // to parsed JSON calls. Differences forced by JSON in JS: 5 and 5.0 are the same number, so
 // an integral value counts as int, and any number is accepted where BFCL wants a float.
 

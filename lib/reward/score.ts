@@ -1,4 +1,4 @@
-// scoreRollout: r = r_base + SET bonus (TOOLEXPANDER.md sections 3 and 4). Never throws.
+// scoreRollout: r = r_base + SET bonus (docs/method.md sections 3 and 4). Never throws.
 
 import { goldCalls } from '../data/gold.js';
 import { isBfclAnswer, type Call, type Task } from '../data/types.js';

@@ -37,7 +37,7 @@ export type TrainConfig = {
   lrFinalRatio: number;
   loss: Required<Pick<GrpoConfig, 'clipLow' | 'clipHigh' | 'dualClip' | 'klCoef' | 'klType' | 'aggregation'>>;
   reward: { matcher: 'exact' | 'bfcl' | 'api-bank'; format: 'strict' | 'tool-n1'; setBonus: number; setGate: 'correct' | 'format' | 'always' };
-  /** Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md section 5). */
+  /** Dynamic Multi-Round Hard Sampling (docs/method.md section 5). */
   hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number };
   /** DAPO's dynamic sampling: drop zero-variance groups, draw new prompts within the budget. */
   dynamicSampling: { enabled: boolean; maxExtraRollouts: number };

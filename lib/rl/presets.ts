@@ -1,4 +1,4 @@
-// The presets of TOOLEXPANDER.md section 6 and the defaults under them. A run's config is
+// The presets of docs/method.md section 7 and the defaults under them. A run's config is
 // DEFAULTS <- PRESETS[preset] <- the user's --config <- command-line flags, validated whole.
 
 import { TxError } from '../errors.js';

@@ -1,4 +1,4 @@
-// The tasks of a run, from its config: the synthetic suite (TOOLEXPANDER.md section 8) or
+// The tasks of a run, from its config: the synthetic suite (docs/method.md section 9) or
 // JSONL files. Held-out splits are cut to eval.size tasks each.
 
 import { readTasks } from '../data/read.js';

@@ -1,4 +1,4 @@
-// Real benchmark data (data/, vendored from ../shared/data): every ground truth rendered as a model output scores
+// Real benchmark data (vendored under data/, see each SOURCE.md): every ground truth rendered as a model output scores
 // 1 under its own matcher; systematic perturbations score 0.
 import t from 'tap';
 import { join } from 'node:path';
