@@ -4,7 +4,8 @@
 // killed run wrote after its last checkpoint are written again, identically.
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
-import type { MetricsRecord } from './records.js';
+import { TxError } from '../errors.js';
+import { recordProblem, type MetricsRecord } from './records.js';
 
 export class MetricsLog {
   readonly path: string;
@@ -38,16 +39,34 @@ export class MetricsLog {
   }
 }
 
-/** Every whole record of a metrics.jsonl (a torn last line from a crash is skipped). */
+/**
+ * Every whole record of a metrics.jsonl. A torn last line (a killed run) is skipped; any
+ * other line that is not a metrics record is an error naming the file and line, as is a
+ * missing file.
+ */
 export function readMetrics(path: string): MetricsRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new TxError('E_FORMAT', `${path}: ${err.code === 'ENOENT' ? 'no such file (not a finished or running training run?)' : err.code === 'EISDIR' ? 'is a folder, not a metrics.jsonl' : err.message}`);
+  }
+  const lines = text.split('\n');
   const out: MetricsRecord[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     if (line.trim() === '') continue;
+    let value: unknown;
     try {
-      out.push(JSON.parse(line) as MetricsRecord);
+      value = JSON.parse(line);
     } catch {
-      /* torn line */
+      if (i === lines.length - 1) continue;  // torn last line
+      throw new TxError('E_FORMAT', `${path}:${i + 1}: not a JSON line (the file is damaged or not a metrics.jsonl)`);
     }
+    const problem = recordProblem(value);
+    if (problem !== undefined) throw new TxError('E_FORMAT', `${path}:${i + 1}: not a metrics record: ${problem}`);
+    out.push(value as MetricsRecord);
   }
   return out;
 }
