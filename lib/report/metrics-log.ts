@@ -6,15 +6,20 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { TxError } from '../errors.js';
 import { recordProblem, type MetricsRecord } from './records.js';
+import type { MetricsSink } from './sinks.js';
 
-export class MetricsLog {
+export class MetricsLog implements MetricsSink {
+  readonly name = 'jsonl';
   readonly path: string;
   private fd: number;
   private size: number;
+  /** Further sinks (lib/report/sinks.ts): each appended record goes to them too, after the file. */
+  private readonly sinks: readonly MetricsSink[];
 
   /** Opens `path` for appending; `truncateTo` cuts it back first (resume). */
-  constructor(path: string, opts: { truncateTo?: number } = {}) {
+  constructor(path: string, opts: { truncateTo?: number; sinks?: readonly MetricsSink[] } = {}) {
     this.path = path;
+    this.sinks = opts.sinks ?? [];
     if (opts.truncateTo !== undefined && existsSync(path)) truncateSync(path, opts.truncateTo);
     this.fd = openSync(path, 'a');
     this.size = statSync(path).size;
@@ -31,11 +36,17 @@ export class MetricsLog {
     while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
     fsyncSync(this.fd);
     this.size += buf.length;
+    for (const s of this.sinks) s.write(record);
+  }
+
+  write(record: MetricsRecord): void {
+    this.append(record);
   }
 
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
+    for (const s of this.sinks) s.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
 import { loadRun, writeReport } from '../report/html.js';
 import { MetricsLog } from '../report/metrics-log.js';
+import { openSinks } from '../report/sinks.js';
 import type { ProgressStream } from '../report/progress.js';
 import { Progress } from '../report/progress.js';
 import type { StepRecord } from '../report/records.js';
@@ -77,7 +78,9 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
   const bundle = await factory({ config, tasks: allTasks(tasks), resumeFrom: resumeFrom?.dir });
   await mkdir(runDir, { recursive: true });
   if (resumeFrom === undefined) await writeFileAtomic(join(runDir, 'config.json'), [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)]);
-  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'), { truncateTo: resumeFrom?.state.metricsBytes ?? 0 });
+  // A resumed run restarts its trackers at the checkpoint's step (0: killed before the first).
+  const sinks = openSinks(config.report.sinks, runDir, { resumeStep: opts.resume !== undefined ? (resumeFrom?.state.step ?? 0) : undefined });
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'), { truncateTo: resumeFrom?.state.metricsBytes ?? 0, sinks });
   const bar = opts.progress === false ? undefined : new Progress(config.steps, { label: config.name, stream: opts.progress });
   try {
     const result = await train({
