@@ -75,7 +75,7 @@ async function guarded(run: () => Promise<number>): Promise<number> {
 }
 
 function errorLine(e: unknown): string {
-  const oneLine = (s: string) => s.replace(/\s*\n\s*/g, '; ').trim();
+  const oneLine = (s: string) => s.replace(/^toolexpander: /, '').replace(/\s*\n\s*/g, ' ').trim();
   if (e instanceof TxError) return `toolexpander: ${oneLine(e.message)} [${e.code}]`;
   const msg = e instanceof Error ? e.message : String(e);
   return `toolexpander: internal error: ${oneLine(msg)} (TOOLEXPANDER_DEBUG=1 prints the stack; please report it)`;

@@ -141,8 +141,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = resolve(here, '..', '..');
 
 function candidates(): string[] {
+  // An explicit path is the only candidate: falling back would hide a mistyped path (or an
+  // instrumented build that failed to load) behind the default build.
+  if (process.env.TOOLEXPANDER_ADDON) return [resolve(process.env.TOOLEXPANDER_ADDON)];
   const list: string[] = [];
-  if (process.env.TOOLEXPANDER_ADDON) list.push(resolve(process.env.TOOLEXPANDER_ADDON));
   list.push(join(packageRoot, 'build', 'Release', 'toolexpander.node'));
   list.push(join(packageRoot, 'build', 'Debug', 'toolexpander.node'));
   return list;

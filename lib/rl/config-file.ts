@@ -22,6 +22,7 @@ export async function readJsonFile(path: string, what: string, maxBytes = MAX_CO
     const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message;
     throw new TxError('E_FORMAT', `${what} ${path}: ${why}`);
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);  // editors on Windows may write a BOM
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

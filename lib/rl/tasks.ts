@@ -12,6 +12,7 @@ export type RunTasks = { train: Task[]; evalSplits: Record<string, Task[]> };
 async function collect(path: string): Promise<Task[]> {
   const out: Task[] = [];
   for await (const t of readTasks(path)) out.push(t);
+  if (out.length === 0) throw new TxError('E_FORMAT', `${path}: no tasks (the file is empty)`);
   return out;
 }
 
