@@ -112,7 +112,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run when executed (the bin, `node dist/cli/main.js`, tsx), not when imported (tests).
-const invoked = process.argv[1] !== undefined && existsSync(process.argv[1])
-  && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+// Run when executed (the bin, `node dist/cli/main[.js]`, tsx), not when imported (tests).
+const self = realpathSync(fileURLToPath(import.meta.url));
+const entry = process.argv[1];
+const invoked = entry !== undefined && [entry, `${entry}.js`].some((p) => existsSync(p) && realpathSync(p) === self);
 if (invoked) process.exitCode = await main(process.argv.slice(2));

@@ -145,6 +145,7 @@ function describe(err: ErrorObject | undefined): string {
   const p = err.params as Record<string, unknown>;
   if (err.keyword === 'additionalProperties') return `${at}.${String(p['additionalProperty'])} is not a known field`;
   if (err.keyword === 'enum') return `${at} must be one of ${JSON.stringify(p['allowedValues'])}`;
+  if (err.keyword === 'contains' && err.instancePath === '/report/sinks') return `${at} must include "jsonl" (resume and report.html read metrics.jsonl)`;
   return `${at} ${err.message ?? 'is invalid'}`;
 }
 

@@ -24,7 +24,7 @@ const child = fileURLToPath(new URL('../fixtures/terminate-child.mjs', import.me
 
 // Terminations per mode; they sum to 500 (x10 heavy).
 const MODES: Record<string, number> = {
-  sync: 100, async: 80, many: 60, model: 60, threads2: 100, 'exit-sync': 50, 'exit-async': 50,
+  sync: 100, async: 100, many: 60, model: 100, threads2: 100, 'exit-sync': 20, 'exit-async': 20,
 };
 
 type Outcome = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };

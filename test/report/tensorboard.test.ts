@@ -134,6 +134,6 @@ t.test('report.sinks: jsonl must stay on, unknown sinks are refused', async (t) 
     preset: 'grpo', out: join(dir, `bad-${String(sinks)}`), policy: createPolicy, progress: false,
     overrides: { steps: 1, report: { sinks } as never },
   });
-  await t.rejects(run(['tensorboard']), TxError);
+  await t.rejects(run(['tensorboard']), new TxError('E_FORMAT', 'config: config.report.sinks must include "jsonl" (resume and report.html read metrics.jsonl)'));
   await t.rejects(run(['jsonl', 'wandb']), /config\.report\.sinks\.1 must be one of \["jsonl","tensorboard"\]/);
 });
