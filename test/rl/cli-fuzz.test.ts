@@ -268,3 +268,24 @@ t.test('the named cases, as processes: one line, exit 1', async (t) => {
   t.equal(v.status, 0);
   t.equal(v.stdout.trim(), (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version, '--version prints the package version');
 });
+
+t.test('an installed package (no benchmarks/) does not list bench, and says why when asked', async (t) => {
+  const pkg = join(dir, 'installed');
+  mkdirSync(join(pkg, 'lib', 'cli'), { recursive: true });
+  copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'));
+  copyFileSync(join(root, 'lib', 'errors.ts'), join(pkg, 'lib', 'errors.ts'));
+  copyFileSync(join(root, 'lib', 'cli', 'main.ts'), join(pkg, 'lib', 'cli', 'main.ts'));
+  copyFileSync(join(root, 'lib', 'cli', 'args.ts'), join(pkg, 'lib', 'cli', 'args.ts'));
+  const tsx = join(root, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
+  const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', tsx, join(pkg, 'lib', 'cli', 'main.ts'), ...args], { cwd: pkg, encoding: 'utf8', env: childEnv() });
+  const help = cli('help');
+  t.equal(help.status, 0);
+  t.notMatch(help.stdout, /bench/, 'bench is not listed');
+  t.match(help.stdout, /devices/);
+  const bench = cli('bench');
+  t.equal(bench.status, 1);
+  checkLine(t, 'bench in an installed package', bench.status, bench.stderr, 'source checkout');
+  t.match(cli('help').stdout, /^usage: toolexpander/);
+  t.match(spawnSync(process.execPath, ['--import', 'tsx', join(root, 'lib/cli/main.ts'), 'help'], { cwd: root, encoding: 'utf8', env: childEnv() }).stdout,
+    /bench \[names\]/, 'a source checkout lists it');
+});
