@@ -11,7 +11,7 @@ import { merge, resolveConfig } from '../rl/presets.js';
 import { allTasks, loadRunTasks } from '../rl/tasks.js';
 import { defaultRender } from '../rl/trainer.js';
 import { scoreRollout } from '../reward/score.js';
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from '../rl/config-file.js';
 import { parseArgs } from './args.js';
 
 export const EVAL_USAGE = `usage: toolexpander eval [--policy NAME|MODULE] [--checkpoint DIR] [--config f.json]
@@ -33,7 +33,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     policy: 'string', checkpoint: 'string', config: 'string', tasks: 'string', matcher: 'string', size: 'int', seed: 'int', json: 'string',
   }, 'eval');
   if (positional.length > 0) throw new TxError('E_RANGE', `eval: unexpected argument '${positional[0]}'`);
-  const file = flags['config'] === undefined ? {} : JSON.parse(await readFile(flags['config'] as string, 'utf8')) as unknown;
+  const file = flags['config'] === undefined ? {} : await readConfigFile(flags['config'] as string);
   const over: Record<string, unknown> = {};
   if (flags['seed'] !== undefined) over['seed'] = flags['seed'];
   if (flags['size'] !== undefined) over['eval'] = { size: flags['size'] };
@@ -42,6 +42,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (flags['tasks'] !== undefined) over['eval'] = { ...(over['eval'] as object ?? {}), splits: ['test'] as EvalSplit[] };
   const config = resolveConfig(undefined, merge(file, over));
   const tasks = await loadRunTasks(config);
+  if (Object.keys(tasks.evalSplits).length === 0) throw new TxError('E_FORMAT', 'eval: no held-out tasks to evaluate; give --tasks f.jsonl, or a config whose data.eval names task files');
   const factory = await resolvePolicyFactory(flags['policy'] as string | undefined);
   const { policy } = await factory({ config, tasks: allTasks(tasks), resumeFrom: flags['checkpoint'] as string | undefined });
   const res = await evaluate(policy, tasks.evalSplits, {

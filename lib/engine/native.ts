@@ -114,6 +114,8 @@ export interface NativeAddon {
   DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
   devices(): NativeDevicesReport;
   setThreads(n: number): number;
+  /** Async jobs of this environment queued or running (bindings/job_registry.h). */
+  jobsInFlight(): number;
   benchStreamCopy(dst: Float32Array, src: Float32Array): void;
   benchStreamRead(src: Float32Array): number;
   groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;
@@ -139,8 +141,10 @@ const here = dirname(fileURLToPath(import.meta.url));
 const packageRoot = resolve(here, '..', '..');
 
 function candidates(): string[] {
+  // An explicit path is the only candidate: falling back would hide a mistyped path (or an
+  // instrumented build that failed to load) behind the default build.
+  if (process.env.TOOLEXPANDER_ADDON) return [resolve(process.env.TOOLEXPANDER_ADDON)];
   const list: string[] = [];
-  if (process.env.TOOLEXPANDER_ADDON) list.push(resolve(process.env.TOOLEXPANDER_ADDON));
   list.push(join(packageRoot, 'build', 'Release', 'toolexpander.node'));
   list.push(join(packageRoot, 'build', 'Debug', 'toolexpander.node'));
   return list;

@@ -28,6 +28,7 @@ export const DEFAULTS: TrainConfig = {
   data: { source: 'synthetic', seed: 0, trainSize: 2000, testSize: 400 },
   lossVarianceWindow: 10,
   collapse: { margin: 0.15, minEntropy: 0.05 },
+  report: { sinks: ['jsonl'] },
 };
 
 // [paper] no KL, [choice] DAPO's clip-higher, exponential decay, hard sampling and SET on.
