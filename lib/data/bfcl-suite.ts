@@ -131,7 +131,7 @@ export async function readBfclCategory(dir: string, category: string): Promise<B
     const functions = functionsOf(value['function'], where);
     const entry: BfclEntry = { id, category, functions };
     let answer: Task['answer'] = [];
-    const meta: Record<string, unknown> = { source: 'bfcl', bfclCategory: category };
+    const meta: Record<string, unknown> = { source: 'bfcl', bfclCategory: category, bfclFunctions: functions };
     if (!isRelevanceCategory(category)) {
       const a = answers.get(id);
       if (a === undefined) throw new TxError('E_FORMAT', `${where}: no ground truth for "${id}" in ${aPath}`);
