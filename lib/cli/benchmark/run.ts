@@ -109,9 +109,9 @@ export async function runBenchmark(o: BenchmarkRunOptions): Promise<BenchmarkSum
         file.add(r);
         done++;
         if (v.valid) correct++;
+        const elapsed = (Date.now() - started) / 1000;
+        progress.update(done, `eta ${((elapsed / done) * (todo.length - done)).toFixed(0)}s, accuracy ${(correct / done).toFixed(3)}`);
       });
-      const elapsed = (Date.now() - started) / 1000;
-      progress.update(done, `eta ${((elapsed / done) * (todo.length - done)).toFixed(0)}s, accuracy ${(correct / done).toFixed(3)}`);
     });
   } finally {
     progress.finish();
