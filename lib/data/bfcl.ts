@@ -97,19 +97,43 @@ function toMessages(question: unknown): Message[] {
  * parallel_multiple). The answer keeps BFCL's acceptable values (`{format: 'bfcl', ...}`)
  * for the `bfcl` matcher.
  */
-export async function* fromBfcl(questionsPath: string, answersPath: string): AsyncGenerator<Task> {
+export async function* fromBfcl(questionsPath: string, answersPath?: string): AsyncGenerator<Task> {
   const answers = new Map<string, unknown>();
-  for await (const { line, value } of readJsonLines(answersPath)) {
-    if (!isPlainObject(value) || typeof value['id'] !== 'string' || !Array.isArray(value['ground_truth'])) {
-      throw new TxError('E_FORMAT', `${answersPath}:${line}: expected {id, ground_truth: [...]}`);
+  // Relevance categories have no possible_answer file: a missing one matters only for an
+  // entry that needs a ground truth.
+  let unreadable: unknown;
+  try {
+    if (answersPath !== undefined) {
+      for await (const { line, value } of readJsonLines(answersPath)) {
+        if (!isPlainObject(value) || typeof value['id'] !== 'string' || !Array.isArray(value['ground_truth'])) {
+          throw new TxError('E_FORMAT', `${answersPath}:${line}: expected {id, ground_truth: [...]}`);
+        }
+        answers.set(value['id'], value['ground_truth']);
+      }
     }
-    answers.set(value['id'], value['ground_truth']);
+  } catch (e) {
+    if (!(e instanceof TxError) || !e.message.includes('cannot read')) throw e;
+    unreadable = e;
   }
   for await (const { line, value } of readJsonLines(questionsPath)) {
     let task: Task;
     try {
       if (!isPlainObject(value) || typeof value['id'] !== 'string') throw new TxError('E_FORMAT', 'expected {id, question, function}');
       const id = value['id'];
+      const relevance = /^(live_)?(ir)?relevance_/.test(id);
+      if (relevance) {
+        const fns = Array.isArray(value['function']) ? value['function'] : [];
+        const bfclCategory = id.slice(0, id.lastIndexOf('_'));
+        task = validateTask({
+          id, tools: fns.map((f, i) => toTool(f, `function[${i}]`)), messages: toMessages(value['question']),
+          // BFCL's rule (the `bfcl` matcher applies it via meta.bfclCategory): irrelevance
+          // passes when nothing is called, live_relevance when something is.
+          answer: [], meta: { source: 'bfcl', category: bfclCategory, bfclCategory },
+        });
+        yield task;
+        continue;
+      }
+      if (unreadable !== undefined) throw unreadable;
       const gt = answers.get(id);
       if (gt === undefined) throw new TxError('E_FORMAT', `no ground truth for "${id}" in ${answersPath}`);
       const fns = Array.isArray(value['function']) ? value['function'] : [];
