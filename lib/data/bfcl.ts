@@ -1,7 +1,10 @@
 // BFCL (Berkeley Function Calling Leaderboard) -> tasks. Questions and possible_answer
 // files are JSON Lines under a .json name; BFCL's parameter types are mapped to JSON Schema.
 
+import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
+import { pyJsonParse, pyJsonStringify } from '../reward/pyjson.js';
+import { isPyDict } from '../reward/pyvalue.js';
 import { readJsonLines, atLine } from './jsonl.js';
 import { isPlainObject } from './json.js';
 import { validateTask } from './validate.js';
@@ -92,6 +95,18 @@ function toMessages(question: unknown): Message[] {
   return out;
 }
 
+/** id -> ground truth as Python-typed JSON text, read from the raw lines (pyjson.ts). */
+async function typedGroundTruths(path: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    const r = pyJsonParse(line.replace(/^\uFEFF/, ''));
+    if (r.ok && isPyDict(r.value) && typeof r.value['id'] === 'string' && Array.isArray(r.value['ground_truth'])) {
+      out.set(r.value['id'], pyJsonStringify(r.value['ground_truth']));
+    }
+  }
+  return out;
+}
+
 /**
  * BFCL question file + its possible_answer file -> tasks (simple, multiple, parallel,
  * parallel_multiple). The answer keeps BFCL's acceptable values (`{format: 'bfcl', ...}`)
@@ -115,6 +130,7 @@ export async function* fromBfcl(questionsPath: string, answersPath?: string): As
     if (!(e instanceof TxError) || !e.message.includes('cannot read')) throw e;
     unreadable = e;
   }
+  const typedAnswers = unreadable === undefined && answersPath !== undefined ? await typedGroundTruths(answersPath) : new Map<string, string>();
   for await (const { line, value } of readJsonLines(questionsPath)) {
     let task: Task;
     try {
@@ -139,12 +155,18 @@ export async function* fromBfcl(questionsPath: string, answersPath?: string): As
       const fns = Array.isArray(value['function']) ? value['function'] : [];
       const category = bfclCategoryOf(id);
       const answer: BfclAnswer = { format: 'bfcl', category, groundTruth: gt as BfclAnswer['groundTruth'] };
+      // What BFCL's checker needs beyond the answer: its category, the functions as shipped
+      // and the ground truth with Python's types (5.0 stays a float; JSON.parse drops that).
+      const typed = typedAnswers.get(id);
       task = validateTask({
         id,
         tools: fns.map((f, i) => toTool(f, `function[${i}]`)),
         messages: toMessages(value['question']),
         answer,
-        meta: { source: 'bfcl', category },
+        meta: {
+          source: 'bfcl', category, bfclCategory: id.slice(0, id.lastIndexOf('_')), bfclFunctions: fns,
+          ...(typed === undefined ? {} : { bfclGroundTruth: typed }),
+        },
       });
     } catch (e) {
       throw atLine(questionsPath, line, e);

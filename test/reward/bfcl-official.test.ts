@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { readBfclCategory } from '../../lib/data/bfcl-suite.js';
+import { fromBfcl } from '../../lib/data/bfcl.js';
+import { bfclEntryOf } from '../../lib/reward/bfcl.js';
 import { bfclVerdict, type BfclEntry } from '../../lib/reward/bfcl-verdict.js';
 import { SHARED_DATA } from '../fixtures/render.js';
 
@@ -48,4 +50,24 @@ t.test('zero disagreements with BFCL ast_checker / relevance rule', async (t) =>
   }
   t.same(examples, [], 'no disagreeing case');
   t.ok(fixture.cases.length > 40000, `${fixture.cases.length} cases`);
+});
+
+t.test('tasks from fromBfcl carry what the checker needs: same verdicts through bfclEntryOf', async (t) => {
+  const root = join(SHARED_DATA, 'bfcl');
+  const entries = new Map<string, Map<string, BfclEntry>>();
+  let n = 0;
+  let disagree = 0;
+  for (const c of fixture.cases) {
+    if (c.block !== 'last' || c.names !== 'dots') continue;
+    let m = entries.get(c.category);
+    if (m === undefined) {
+      m = new Map();
+      for await (const task of fromBfcl(join(root, `BFCL_v4_${c.category}.json`), join(root, 'possible_answer', `BFCL_v4_${c.category}.json`))) m.set(task.id, bfclEntryOf(task));
+      entries.set(c.category, m);
+    }
+    const entry = m.get(c.id) as BfclEntry;
+    n++;
+    if (bfclVerdict(c.text, entry).valid !== (c.official === true)) disagree++;
+  }
+  t.equal(disagree, 0, `${n} cases through fromBfcl tasks, no disagreement`);
 });
