@@ -41,7 +41,8 @@ t.test('fromBfcl on small files', async (t) => {
   const tasks: Task[] = [];
   for await (const task of fromBfcl(q, a)) tasks.push(task);
   t.equal(tasks.length, 1);
-  t.same(tasks[0]?.meta, { source: 'bfcl', category: 'parallel' });
+  t.match(tasks[0]?.meta, { source: 'bfcl', category: 'parallel', bfclCategory: 'parallel', bfclGroundTruth: '[{"a.b":{"x":[1]}},{"a.b":{"x":[2]}}]' });
+  t.same((tasks[0]?.meta?.['bfclFunctions'] as { name: string }[]).map((f) => f.name), ['a.b'], 'functions as BFCL ships them');
   t.same(goldCalls(tasks[0] as Task), [{ name: 'a.b', arguments: { x: 1 } }, { name: 'a.b', arguments: { x: 2 } }]);
   writeFileSync(a, JSON.stringify({ id: 'other', ground_truth: [] }) + '\n');
   await t.rejects(async () => { for await (const _ of fromBfcl(q, a)) void _; }, { code: 'E_FORMAT', message: /q\.json:1: no ground truth for "parallel_1"/ });
