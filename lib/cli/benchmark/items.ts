@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TxError } from '../../errors.js';
-import { fromApiBank } from '../../data/apibank.js';
+import { fromApiBank, fromApiBankLevel2 } from '../../data/apibank.js';
 import { bfclQuestionPath, readBfclCategory } from '../../data/bfcl-suite.js';
 import type { Task } from '../../data/types.js';
 import { BFCL_CATEGORIES, bfclVerdict, type BfclBlock } from '../../reward/bfcl-verdict.js';
@@ -46,23 +46,32 @@ async function bfclItems(dir: string, categories: readonly string[] | undefined,
   return { items, fileSizes };
 }
 
+const API_BANK_LEVELS = ['level-1', 'level-2'];
+
 async function apiBankItems(dir: string, categories: readonly string[] | undefined, format: PromptFormat): Promise<Loaded> {
-  const wanted = categories ?? ['level-1'];
+  const levelTwo = join(dir, 'level-2-toolsearcher');
+  const wanted = categories ?? API_BANK_LEVELS.filter((c) => c === 'level-1' || existsSync(levelTwo));
   for (const c of wanted) {
-    if (c !== 'level-1') throw new TxError('E_RANGE', `--categories: API-Bank '${c}' is not supported (level-1 only so far)`);
+    if (!API_BANK_LEVELS.includes(c)) throw new TxError('E_RANGE', `--categories: API-Bank '${c}' is not supported (${API_BANK_LEVELS.join(', ')})`);
   }
-  const path = join(dir, 'level-1-api.json');
   const items: BenchItem[] = [];
-  for await (const task of fromApiBank(path)) {
-    items.push({
-      category: 'level-1', id: task.id, task,
-      verdict: (text) => {
-        const r = scoreRollout(text, task, { matcher: 'api-bank', format: format === 'tool-n1' ? 'tool-n1' : 'strict' });
-        return { valid: r.base === 1, reason: r.base === 1 ? null : r.reason };
-      },
-    });
+  const fileSizes = new Map<string, number>();
+  for (const c of wanted) {
+    const tasks = c === 'level-1' ? fromApiBank(join(dir, 'level-1-api.json')) : fromApiBankLevel2(levelTwo);
+    let n = 0;
+    for await (const task of tasks) {
+      n++;
+      items.push({
+        category: c, id: task.id, task,
+        verdict: (text) => {
+          const r = scoreRollout(text, task, { matcher: 'api-bank', format: format === 'tool-n1' ? 'tool-n1' : 'strict' });
+          return { valid: r.base === 1, reason: r.base === 1 ? null : r.reason };
+        },
+      });
+    }
+    fileSizes.set(c, n);
   }
-  return { items, fileSizes: new Map([['level-1', items.length]]) };
+  return { items, fileSizes };
 }
 
 export function loadBenchmark(benchmark: Benchmark, dir: string, opts: { categories?: string[]; format: PromptFormat; underscoreNames: boolean }): Promise<Loaded> {
