@@ -1,5 +1,6 @@
-// The built-in 'tiny' policy of `toolexpander train`: the native TinyPolicy loaded from
-// config.init (default: the shipped weak SFT checkpoint), or from the run's own checkpoint
+// The built-in 'tiny' policy of `toolexpander train`: the native Qwen2 policy loaded from
+// config.init (default: the shipped weak SFT checkpoint; any Hugging Face Qwen2 / Qwen2.5
+// folder as downloaded works too), or from the run's own checkpoint
 // when resuming. The reference is a second, frozen copy of the starting weights: the KL
 // penalty needs it (grpo preset) and every preset logs the KL to it.
 
@@ -7,13 +8,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
-import { TinyPolicy } from '../model/tiny-policy.js';
+import { hasWeights } from '../model/checkpoint.js';
+import { Qwen2Policy } from '../model/qwen2-policy.js';
 import type { PolicyFactory } from './policy-factory.js';
 
 export function initDir(init: string | null): string {
   const dir = init ?? WEAK_SFT_DIR;
-  if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'model.safetensors'))) {
-    throw new TxError('E_STATE', `config.init: ${dir} is not a TinyPolicy checkpoint (config.json and model.safetensors expected)`
+  if (!existsSync(join(dir, 'config.json')) || !hasWeights(dir)) {
+    throw new TxError('E_STATE', `config.init: ${dir} is not a Qwen2 checkpoint (config.json and model.safetensors or model.safetensors.index.json expected)`
       + (init === null ? '; rebuild the shipped one with `toolexpander sft --out checkpoints/weak-sft`' : ''));
   }
   if (!existsSync(join(dir, 'tokenizer.json'))) throw new TxError('E_STATE', `config.init: ${dir} has no tokenizer.json`);
@@ -22,9 +24,10 @@ export function initDir(init: string | null): string {
 
 export const tinyFactory: PolicyFactory = async ({ config, resumeFrom }) => {
   const init = initDir(config.init);
-  const policy = await TinyPolicy.load(resumeFrom ?? init);
+  const onMemory = (_: unknown, text: string) => process.stderr.write(`policy memory: ${text}\n`);
+  const policy = await Qwen2Policy.load(resumeFrom ?? init, { onMemory });
   try {
-    const reference = await TinyPolicy.load(init);
+    const reference = await Qwen2Policy.load(init, { onMemory });
     return { policy, reference, name: 'tiny' };
   } catch (e) {
     policy.dispose();
