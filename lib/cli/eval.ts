@@ -9,7 +9,7 @@ import { evaluate } from '../rl/evaluate.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
 import { merge, resolveConfig } from '../rl/presets.js';
 import { allTasks, loadRunTasks } from '../rl/tasks.js';
-import { defaultRender } from '../rl/trainer.js';
+import { styledRender } from '../rl/trainer.js';
 import { scoreRollout } from '../reward/score.js';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from './args.js';
@@ -22,6 +22,9 @@ base reward 1, overall and by category. Without --tasks: the synthetic suite's h
 splits (${EVAL_SPLITS.join(', ')}), --size tasks each.
 
   --checkpoint  a checkpoint folder the policy loads from (runs/<name>/checkpoints/step-N)
+  --init        the model folder the 'tiny' policy starts from (config.init): ours, or a
+                Hugging Face Qwen2 / Qwen2.5 folder as downloaded
+  --show-prompts  print the rendered prompt of the first 3 tasks of each split (prompt.style)
   --json        also write the result as JSON`;
 
 export async function evalCommand(argv: string[]): Promise<number> {
@@ -31,21 +34,29 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const { flags, positional } = parseArgs(argv, {
     policy: 'string', checkpoint: 'string', config: 'string', tasks: 'string', matcher: 'string', size: 'int', seed: 'int', json: 'string',
+    init: 'string', 'show-prompts': 'boolean',
   }, 'eval');
   if (positional.length > 0) throw new TxError('E_RANGE', `eval: unexpected argument '${positional[0]}'`);
   const file = flags['config'] === undefined ? {} : JSON.parse(await readFile(flags['config'] as string, 'utf8')) as unknown;
   const over: Record<string, unknown> = {};
   if (flags['seed'] !== undefined) over['seed'] = flags['seed'];
+  if (flags['init'] !== undefined) over['init'] = flags['init'];
   if (flags['size'] !== undefined) over['eval'] = { size: flags['size'] };
   if (flags['matcher'] !== undefined) over['reward'] = { matcher: flags['matcher'] };
   if (flags['tasks'] !== undefined) over['data'] = { source: 'jsonl', train: flags['tasks'], eval: { test: flags['tasks'] } };
   if (flags['tasks'] !== undefined) over['eval'] = { ...(over['eval'] as object ?? {}), splits: ['test'] as EvalSplit[] };
   const config = resolveConfig(undefined, merge(file, over));
   const tasks = await loadRunTasks(config);
+  const render = styledRender(config.prompt.style);
+  if (flags['show-prompts'] === true) {
+    for (const [split, list] of Object.entries(tasks.evalSplits)) {
+      for (const task of list.slice(0, 3)) console.log(`--- ${split} ${task.id} (prompt.style ${config.prompt.style})\n${render(task, [])}`);
+    }
+  }
   const factory = await resolvePolicyFactory(flags['policy'] as string | undefined);
   const { policy } = await factory({ config, tasks: allTasks(tasks), resumeFrom: flags['checkpoint'] as string | undefined });
   const res = await evaluate(policy, tasks.evalSplits, {
-    render: (t) => defaultRender(t, []), score: (text, task) => scoreRollout(text, task, config.reward),
+    render: (t) => render(t, []), score: (text, task) => scoreRollout(text, task, config.reward),
     maxTokens: config.generation.maxTokens, seed: config.seed,
   });
   for (const [split, r] of Object.entries(res)) {

@@ -90,8 +90,11 @@ export class Qwen2Policy implements Policy {
       throw new TxError('E_RANGE', `tokenizer.vocabSize ${tokenizer.vocabSize} exceeds config.vocab_size ${c.vocab_size}`);
     }
     const plan = memoryPlan(c, { maxBatchTokens: opts.maxBatchTokens ?? 4096, device: opts.device ?? 'cpu', weights: opts.weights ?? 'f32' });
-    opts.onMemory?.(plan, describePlan(plan));
-    checkMemory(plan, opts.memoryLimit);
+    // A config the native side will refuse (E_RANGE naming the field) has no meaningful plan.
+    if (Number.isFinite(plan.total)) {
+      opts.onMemory?.(plan, describePlan(plan));
+      checkMemory(plan, opts.memoryLimit);
+    }
     const handle = new (native().PolicyModel)(c, opts.seed ?? 0, opts.maxBatchTokens ?? 4096, opts.device ?? 'cpu', opts.weights ?? 'f32');
     return new Qwen2Policy(c, handle, tokenizer, opts.tokenizer === undefined ? files : undefined, ids, plan);
   }

@@ -91,7 +91,9 @@ export interface StreamedTensor {
  * written first with a placeholder checksum of the same length, the data streamed and
  * hashed, then the header rewritten in place with the real checksum.
  */
-export async function writeSafetensorsStream(path: string, tensors: readonly StreamedTensor[], metadata: Record<string, string> = {}): Promise<void> {
+export async function writeSafetensorsStream(path: string, tensors: readonly StreamedTensor[], metadata: Record<string, string> = {},
+  opts: { checksum?: boolean } = {}): Promise<void> {
+  const withSum = opts.checksum ?? true;  // false: a file as other tools write it (tests)
   const entries: SafetensorsEntry[] = [];
   let off = 0;
   for (const t of tensors) {
@@ -104,7 +106,7 @@ export async function writeSafetensorsStream(path: string, tensors: readonly Str
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(metadata)) if (k !== CHECKSUM_KEY) meta[k] = v;
   const headerBytes = (sum: string): Uint8Array => {
-    const header: Record<string, unknown> = { __metadata__: { ...meta, [CHECKSUM_KEY]: sum } };
+    const header: Record<string, unknown> = { __metadata__: withSum ? { ...meta, [CHECKSUM_KEY]: sum } : meta };
     for (const e of entries) header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [e.begin, e.end] };
     let json = Buffer.from(JSON.stringify(header), 'utf8');
     const pad = (8 - ((8 + json.length) % 8)) % 8;  // data 8-byte aligned, as encodeSafetensors
