@@ -34,6 +34,10 @@ CONFIGS = [
     dict(vocab_size=12000, hidden_size=512, intermediate_size=1376, num_hidden_layers=2, num_attention_heads=4,
          num_key_value_heads=1, max_position_embeddings=512, rope_theta=10000.0, rms_norm_eps=1e-6, tie_word_embeddings=False),
 ]
+# Qwen2.5-0.5B's exact shapes (head dim 64, GQA 14:2, tied head over 151,936 ids), rope
+# theta and context as it ships; --qwen25-05b adds it (about 2 GB of f64 reference weights).
+QWEN25_05B = dict(vocab_size=151936, hidden_size=896, intermediate_size=4864, num_hidden_layers=24, num_attention_heads=14,
+                  num_key_value_heads=2, max_position_embeddings=32768, rope_theta=1e6, rms_norm_eps=1e-6, tie_word_embeddings=True)
 LENGTHS = [1, 7, 33, 128, 300]
 # Relative with the floor 1, against the f64 reference: f32 model; bf16 forward weights
 # (inputs and weights of the layer GEMMs rounded to 8 mantissa bits; head f32).
@@ -109,6 +113,7 @@ def main():
     p.add_argument("--tool", default="build-gpu/tx_model_logprobs")
     p.add_argument("--out", required=True)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--qwen25-05b", action="store_true", help="also the Qwen2.5-0.5B shape")
     args = p.parse_args()
     ref_device = "cuda" if torch.cuda.is_available() else "cpu"
     import transformers
@@ -126,7 +131,8 @@ def main():
         "cases": [],
     }
     ok = True
-    for i, cfg in enumerate(CONFIGS):
+    configs = CONFIGS + ([QWEN25_05B] if args.qwen25_05b else [])
+    for i, cfg in enumerate(configs):
         with tempfile.TemporaryDirectory() as work:
             with open(os.path.join(work, "model.cfg"), "w") as f:
                 for k, v in cfg.items():

@@ -35,7 +35,7 @@ fi
 
 # The native model's forward against transformers' Qwen2ForCausalLM (random weights).
 if python3 -c 'import torch, transformers' 2>/dev/null; then
-  python3 benchmarks/gpu/qwen2_parity.py --tool "./$build/tx_model_logprobs" \
+  python3 benchmarks/gpu/qwen2_parity.py --qwen25-05b --tool "./$build/tx_model_logprobs" \
     --out "benchmarks/results/gpu-${device}-${date}-qwen2_parity.json" || status=$?
 else
   echo "torch/transformers not available: Qwen2 parity skipped"

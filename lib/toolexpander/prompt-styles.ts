@@ -14,9 +14,18 @@ export type PromptStyle = (typeof PROMPT_STYLES)[number];
 
 const QWEN_DEFAULT_SYSTEM = 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.';
 
+/** JSON as the chat template's `tojson` writes it (Python's json.dumps: ", " and ": "; keys in order). */
+export function pyJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pyJson).join(', ')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => `${JSON.stringify(k)}: ${pyJson(x)}`).join(', ')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 /** The "# Tools" block Qwen2.5's chat template writes into the system message. */
 export function qwen25ToolsBlock(tools: readonly Tool[]): string {
-  const sigs = tools.map((t) => JSON.stringify({ type: 'function', function: t })).join('\n');
+  const sigs = tools.map((t) => pyJson({ type: 'function', function: t })).join('\n');
   return '# Tools\n\nYou may call one or more functions to assist with the user query.\n\n'
     + `You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n${sigs}\n</tools>\n\n`
     + 'For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n'

@@ -3,7 +3,7 @@
 // the rule the prompt states score 1.
 import t from 'tap';
 import { loadRunTasks } from '../../lib/rl/tasks.js';
-import { PROMPT_STYLES, qwen25ToolsBlock, renderStyled } from '../../lib/toolexpander/prompt-styles.js';
+import { PROMPT_STYLES, pyJson, qwen25ToolsBlock, renderStyled } from '../../lib/toolexpander/prompt-styles.js';
 import { goldCompletion } from '../../lib/toolexpander/prompt.js';
 import { scoreRollout } from '../../lib/reward/score.js';
 import { resolveConfig } from '../../lib/rl/presets.js';
@@ -22,6 +22,8 @@ t.test('every style renders the task and its tools, and the gold answer scores 1
   const q = renderStyled('qwen2.5', task);
   t.match(q, 'You are Qwen, created by Alibaba Cloud.');
   t.match(q, qwen25ToolsBlock(task.tools), 'Qwen2.5 chat template tools block');
+  t.equal(pyJson({ a: [1, 'x'], b: { c: null } }), '{"a": [1, "x"], "b": {"c": null}}');
   t.match(renderStyled('tool-n1', task), 'Here is a list of functions in JSON format');
+  t.match(q, '{"type": "function", "function": {"name": ', 'tools as tojson writes them');
   t.throws(() => renderStyled('nope' as never, task), { code: 'E_RANGE', message: /prompt\.style/ });
 });
