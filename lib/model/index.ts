@@ -15,7 +15,7 @@ export { readTokenizerDir, type TokenizerFiles } from './tokenizer-files.js';
 export { bpeToHf, TOOLEXPANDER_PATTERN } from './tokenizer/bpe-hf.js';
 export { openSafetensors, writeSafetensorsStream } from './safetensors-stream.js';
 // A served model (OpenAI-compatible completion server; no addon).
-export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptTokenizer } from './openai-policy.js';
+export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptTokenizer, type ServerStats } from './openai-policy.js';
 export type {
   Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, TokenBatch, TokenTrainBatch, StepStats,
 } from './policy.js';
