@@ -15,7 +15,7 @@ import type { PolicyFactory } from './policy-factory.js';
 export function initDir(init: string | null): string {
   const dir = init ?? WEAK_SFT_DIR;
   if (!existsSync(join(dir, 'config.json')) || !hasWeights(dir)) {
-    throw new TxError('E_STATE', `config.init: ${dir} is not a Qwen2 checkpoint (config.json and model.safetensors or model.safetensors.index.json expected)`
+    throw new TxError('E_STATE', `config.init: ${dir} is not a TinyPolicy checkpoint (a Qwen2 folder: config.json and model.safetensors or model.safetensors.index.json expected)`
       + (init === null ? '; rebuild the shipped one with `toolexpander sft --out checkpoints/weak-sft`' : ''));
   }
   if (!existsSync(join(dir, 'tokenizer.json'))) throw new TxError('E_STATE', `config.init: ${dir} has no tokenizer.json`);
