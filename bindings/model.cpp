@@ -9,6 +9,8 @@
 //   generate(promptTokens, promptOffsets, n, temperature, topP, topK, maxTokens, stopIds, seed)
 //     -> { tokens: Int32Array[B*maxTokens], logp: Float32Array[B*maxTokens], lengths: Int32Array[B] }
 //   getState() -> { params, expAvg, expAvgSq, grads, step }; zeroGrad(); setState(params, expAvg?, expAvgSq?, step?)
+//   readStateRange(which, offset, n) -> Float32Array; writeStateRange(which, offset, data);
+//     finishState(step?) (bf16 refresh, gradients cleared): checkpoints stream tensor by tensor
 //   layout() -> [{ name, shape, offset }]; numParams; dispose(); disposed
 #include "model.h"
 
@@ -144,11 +146,15 @@ Napi::Function PolicyModel::define(Napi::Env env) {
                          InstanceMethod<&PolicyModel::generate>("generate"),
                          InstanceMethod<&PolicyModel::get_state>("getState"),
                          InstanceMethod<&PolicyModel::set_state>("setState"),
+                         InstanceMethod<&PolicyModel::read_state_range>("readStateRange"),
+                         InstanceMethod<&PolicyModel::write_state_range>("writeStateRange"),
+                         InstanceMethod<&PolicyModel::finish_state>("finishState"),
                          InstanceMethod<&PolicyModel::layout>("layout"),
                          InstanceMethod<&PolicyModel::zero_grad>("zeroGrad"),
                          InstanceMethod<&PolicyModel::dispose>("dispose"),
                          InstanceAccessor<&PolicyModel::disposed>("disposed"),
                          InstanceAccessor<&PolicyModel::num_params>("numParams"),
+                         InstanceAccessor<&PolicyModel::step>("step"),
                      });
 }
 
@@ -399,6 +405,79 @@ Napi::Value PolicyModel::set_state(const Napi::CallbackInfo& info) {
     }
     throw_if_error(env, m->zero_grad());
     return env.Undefined();
+  });
+}
+
+namespace {
+
+tx::model::StateTensor state_arg(Napi::Env env, const Napi::Value& v) {
+  const std::string w = v.IsString() ? v.As<Napi::String>().Utf8Value() : "";
+  if (w == "params") return tx::model::StateTensor::kParams;
+  if (w == "expAvg") return tx::model::StateTensor::kExpAvg;
+  if (w == "expAvgSq") return tx::model::StateTensor::kExpAvgSq;
+  if (w == "grads") return tx::model::StateTensor::kGrads;
+  throw_error(env, tx::Code::kRange, "which must be 'params', 'expAvg', 'expAvgSq' or 'grads'");
+  return tx::model::StateTensor::kParams;
+}
+
+int64_t range_arg(Napi::Env env, const Napi::Value& v, const char* name, int64_t limit) {
+  const double d = number_arg(env, v, name);
+  if (!(d >= 0 && d <= static_cast<double>(limit)) || d != std::floor(d)) {
+    throw_error(env, tx::Code::kRange, std::string(name) + " must be an integer in [0, " + std::to_string(limit) + "]");
+  }
+  return static_cast<int64_t>(d);
+}
+
+}  // namespace
+
+Napi::Value PolicyModel::read_state_range(const Napi::CallbackInfo& info) {
+  return guarded(info, "readStateRange", [this](const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto m = live(env);
+    std::lock_guard<std::mutex> lock(m->mu);
+    const auto which = state_arg(env, info[0]);
+    const int64_t offset = range_arg(env, info[1], "offset", m->num_params());
+    const int64_t n = range_arg(env, info[2], "n", m->num_params() - offset);
+    Napi::Float32Array a = Napi::Float32Array::New(env, static_cast<size_t>(n));
+    throw_if_error(env, m->read_state_range(which, offset, n, a.Data()));
+    return a;
+  });
+}
+
+Napi::Value PolicyModel::write_state_range(const Napi::CallbackInfo& info) {
+  return guarded(info, "writeStateRange", [this](const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto m = live(env);
+    std::lock_guard<std::mutex> lock(m->mu);
+    const auto which = state_arg(env, info[0]);
+    const int64_t offset = range_arg(env, info[1], "offset", m->num_params());
+    tx::TensorView t = vector_arg(env, info[2], "data", tx::DType::kF32);
+    if (t.device != tx::Device::kCpu) throw_error(env, tx::Code::kDevice, "data must be in host memory");
+    if (t.numel() > m->num_params() - offset) throw_error(env, tx::Code::kRange, "data runs past the end of the state");
+    throw_if_error(env, m->write_state_range(which, offset, t.numel(), static_cast<const float*>(t.data)));
+    return env.Undefined();
+  });
+}
+
+Napi::Value PolicyModel::finish_state(const Napi::CallbackInfo& info) {
+  return guarded(info, "finishState", [this](const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto m = live(env);
+    std::lock_guard<std::mutex> lock(m->mu);
+    if (!info[0].IsUndefined()) {
+      const int64_t step = range_arg(env, info[0], "step", 2147483647);
+      m->set_step(step);
+    }
+    throw_if_error(env, m->sync_weights());
+    throw_if_error(env, m->zero_grad());
+    return env.Undefined();
+  });
+}
+
+Napi::Value PolicyModel::step(const Napi::CallbackInfo& info) {
+  return guarded(info, "step", [this](const Napi::CallbackInfo& info) {
+    auto m = live(info.Env());
+    return Napi::Number::New(info.Env(), static_cast<double>(m->step()));
   });
 }
 

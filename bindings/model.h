@@ -28,6 +28,10 @@ class PolicyModel : public Napi::ObjectWrap<PolicyModel> {
   Napi::Value generate(const Napi::CallbackInfo& info);
   Napi::Value get_state(const Napi::CallbackInfo& info);
   Napi::Value set_state(const Napi::CallbackInfo& info);
+  Napi::Value read_state_range(const Napi::CallbackInfo& info);
+  Napi::Value write_state_range(const Napi::CallbackInfo& info);
+  Napi::Value finish_state(const Napi::CallbackInfo& info);
+  Napi::Value step(const Napi::CallbackInfo& info);
   Napi::Value layout(const Napi::CallbackInfo& info);
   Napi::Value zero_grad(const Napi::CallbackInfo& info);
   Napi::Value dispose(const Napi::CallbackInfo& info);

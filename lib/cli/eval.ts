@@ -9,7 +9,7 @@ import { evaluate } from '../rl/evaluate.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
 import { merge, resolveConfig } from '../rl/presets.js';
 import { allTasks, loadRunTasks } from '../rl/tasks.js';
-import { defaultRender } from '../rl/trainer.js';
+import { styledRender } from '../rl/trainer.js';
 import { scoreRollout } from '../reward/score.js';
 import { readConfigFile } from '../rl/config-file.js';
 import { parseArgs } from './args.js';
@@ -27,6 +27,9 @@ splits (${EVAL_SPLITS.join(', ')}), --size tasks each.
 
   --checkpoint  a checkpoint folder the policy loads from (runs/<name>/checkpoints/step-N)
   --eval-size   tasks per split (or per benchmark category); 'all' for every one
+  --init        the model folder the 'tiny' policy starts from (config.init): ours, or a
+                Hugging Face Qwen2 / Qwen2.5 folder as downloaded
+  --show-prompts  print the rendered prompt of the first 3 tasks of each split (prompt.style)
   --json        also write the result as JSON
 ${BENCHMARK_USAGE}`;
 
@@ -38,12 +41,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (argv.some((a) => a === '--benchmark' || a.startsWith('--benchmark='))) return benchmarkCommand(argv);
   const { flags, positional } = parseArgs(argv, {
     policy: 'string', checkpoint: 'string', config: 'string', tasks: 'string', matcher: 'string', size: 'int', 'eval-size': 'string', seed: 'int', json: 'string',
+    init: 'string', 'show-prompts': 'boolean',
   }, 'eval');
   if (positional.length > 0) throw new TxError('E_RANGE', `eval: unexpected argument '${positional[0]}'`);
   if (flags['eval-size'] !== undefined) flags['size'] = parseEvalSize(flags['eval-size'] as string, 'eval') === 'all' ? Number.MAX_SAFE_INTEGER : parseEvalSize(flags['eval-size'] as string, 'eval');
   const file = flags['config'] === undefined ? {} : await readConfigFile(flags['config'] as string);
   const over: Record<string, unknown> = {};
   if (flags['seed'] !== undefined) over['seed'] = flags['seed'];
+  if (flags['init'] !== undefined) over['init'] = flags['init'];
   if (flags['size'] !== undefined) over['eval'] = { size: flags['size'] };
   if (flags['matcher'] !== undefined) over['reward'] = { matcher: flags['matcher'] };
   if (flags['tasks'] !== undefined) over['data'] = { source: 'jsonl', train: flags['tasks'], eval: { test: flags['tasks'] } };
@@ -51,6 +56,12 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const config = resolveConfig(undefined, merge(file, over));
   const tasks = await loadRunTasks(config);
   if (Object.keys(tasks.evalSplits).length === 0) throw new TxError('E_FORMAT', 'eval: no held-out tasks to evaluate; give --tasks f.jsonl, or a config whose data.eval names task files');
+  const render = styledRender(config.prompt.style);
+  if (flags['show-prompts'] === true) {
+    for (const [split, list] of Object.entries(tasks.evalSplits)) {
+      for (const task of list.slice(0, 3)) console.log(`--- ${split} ${task.id} (prompt.style ${config.prompt.style})\n${render(task, [])}`);
+    }
+  }
   const factory = await resolvePolicyFactory(flags['policy'] as string | undefined);
   if (flags['tasks'] !== undefined) {
     const held = tasks.evalSplits['test']?.length ?? 0;
@@ -58,7 +69,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const { policy } = await factory({ config, tasks: allTasks(tasks), resumeFrom: flags['checkpoint'] as string | undefined });
   const res = await evaluate(policy, tasks.evalSplits, {
-    render: (t) => defaultRender(t, []), score: (text, task) => scoreRollout(text, task, config.reward),
+    render: (t) => render(t, []), score: (text, task) => scoreRollout(text, task, config.reward),
     maxTokens: config.generation.maxTokens, seed: config.seed,
   });
   for (const [split, r] of Object.entries(res)) {

@@ -8,7 +8,7 @@ import { runTraining } from '../rl/run.js';
 import { parseArgs } from './args.js';
 
 export const TRAIN_USAGE = `usage: toolexpander train --preset <name> [--config f.json] [--out DIR] [--steps N] [--seed N]
-                          [--name NAME] [--policy NAME|MODULE]
+                          [--name NAME] [--policy NAME|MODULE] [--init DIR]
        toolexpander train --resume DIR [--policy NAME|MODULE]
 
 Trains a policy with GRPO or ToolExpander and writes DIR (default runs/<name>/):
@@ -19,6 +19,8 @@ checkpoints/ (every checkpoint.every steps) and report.html.
   --config   JSON file with any subset of the config (schemas/train-config.schema.json);
              it overrides the preset, and flags override it
   --resume   continue the run in DIR from its latest checkpoint, bit-exactly
+  --init     the model folder the 'tiny' policy starts from (config.init): ours, or a
+             Hugging Face Qwen2 / Qwen2.5 folder as downloaded
   --policy   'tiny' (default: the native TinyPolicy, started from config.init, by default the
              shipped weak SFT checkpoint) or a module path exporting
              createPolicy({ config, tasks, resumeFrom? }) -> { policy, reference? }
@@ -31,7 +33,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const { flags, positional } = parseArgs(argv, {
     preset: 'string', config: 'string', out: 'string', steps: 'int', seed: 'int', name: 'string',
-    resume: 'string', policy: 'string', quiet: 'boolean',
+    resume: 'string', policy: 'string', quiet: 'boolean', init: 'string',
   }, 'train');
   if (positional.length > 0) throw new TxError('E_RANGE', `train: unexpected argument '${positional[0]}'`);
   const preset = flags['preset'];
@@ -40,7 +42,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     throw new TxError('E_RANGE', 'train: give --preset (or a --config naming one), or --resume DIR');
   }
   const overrides: Record<string, unknown> = {};
-  for (const k of ['steps', 'seed', 'name'] as const) if (flags[k] !== undefined) overrides[k] = flags[k];
+  for (const k of ['steps', 'seed', 'name', 'init'] as const) if (flags[k] !== undefined) overrides[k] = flags[k];
   const out = await runTraining({
     preset: isPresetName(preset) ? preset : undefined,
     configFile: flags['config'] as string | undefined,

@@ -314,6 +314,8 @@ export interface NativeAddon {
 export interface NativePolicyModel {
   readonly numParams: number;
   readonly disposed: boolean;
+  /** Optimizer steps taken (as getState().step, without copying the state). */
+  readonly step: number;
   forwardLogprobs(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): Promise<{ logp: Float32Array; entropy: Float32Array }>;
   forwardLogprobsSync(tokens: Int32Array, cuSeqlens: Int32Array, mask: Uint8Array): { logp: Float32Array; entropy: Float32Array };
   /** scalars: loss, tokens, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean */
@@ -325,6 +327,11 @@ export interface NativePolicyModel {
   getState(): { params: Float32Array; expAvg: Float32Array; expAvgSq: Float32Array; grads: Float32Array; step: number };
   zeroGrad(): void;
   setState(params: Float32Array, expAvg?: Float32Array, expAvgSq?: Float32Array, step?: number): void;
+  /** n floats of one state vector from offset (checkpoints stream tensor by tensor). */
+  readStateRange(which: 'params' | 'expAvg' | 'expAvgSq' | 'grads', offset: number, n: number): Float32Array;
+  writeStateRange(which: 'params' | 'expAvg' | 'expAvgSq' | 'grads', offset: number, data: Float32Array): void;
+  /** After writeStateRange: refresh the bf16 weights, clear gradients, set the step when given. */
+  finishState(step?: number): void;
   layout(): { name: string; shape: number[]; offset: number }[];
   dispose(): void;
 }

@@ -28,3 +28,17 @@ export function bf16Round(x: number): number {
   u32[0] = f32ToBf16(f32)[0]! << 16;
   return f32[0]!;
 }
+
+/** IEEE half -> float32 (exact: every f16 value is an f32 value). */
+export function f16ToF32(src: Uint16Array): Float32Array {
+  const out = new Float32Array(src.length);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < src.length; i++) {
+    const h = src[i]!, sign = (h & 0x8000) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+    if (exp === 0x1f) bits[i] = sign | 0x7f800000 | (man << 13);                 // inf / NaN
+    else if (exp !== 0) bits[i] = sign | ((exp + 112) << 23) | (man << 13);     // normal
+    else if (man === 0) bits[i] = sign;                                          // +-0
+    else out[i] = (sign ? -1 : 1) * man * 2 ** -24;                              // subnormal
+  }
+  return out;
+}

@@ -7,10 +7,16 @@ export {
 export { writeFileAtomic } from './atomic-write.js';
 export { f32ToBf16, bf16ToF32 } from './bf16.js';
 // The native policy model (loads the addon when used).
-export { TinyPolicy, type TinyPolicyOptions, type OptimizerOptions, type TokenRollout } from './tiny-policy.js';
+export {
+  Qwen2Policy, TinyPolicy, type Qwen2PolicyOptions, type TinyPolicyOptions, type OptimizerOptions, type TokenRollout, type SaveOptions,
+} from './qwen2-policy.js';
+export { memoryPlan, describePlan, checkMemory, qwen2ParamCount, type MemoryPlan } from './memory.js';
+export { readTokenizerDir, type TokenizerFiles } from './tokenizer-files.js';
+export { bpeToHf, TOOLEXPANDER_PATTERN } from './tokenizer/bpe-hf.js';
+export { openSafetensors, writeSafetensorsStream } from './safetensors-stream.js';
 // A served model (OpenAI-compatible completion server; no addon).
-export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptTokenizer } from './openai-policy.js';
+export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptTokenizer, type ServerStats } from './openai-policy.js';
 export type {
   Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, TokenBatch, TokenTrainBatch, StepStats,
 } from './policy.js';
-export { tinyConfig, resolveConfig as resolveQwen2Config, configJson, type Qwen2Config } from './qwen2-config.js';
+export { tinyConfig, resolveConfig as resolveQwen2Config, configJson, parseHfConfig, type Qwen2Config } from './qwen2-config.js';

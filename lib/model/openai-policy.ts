@@ -2,7 +2,8 @@
 // (vLLM, SGLang), so that `toolexpander eval` and the reward side run against a real model.
 // Prompts are rendered ChatML strings already, hence the *completions* endpoint (a chat
 // endpoint would apply the template a second time). A served model is not trained here:
-// no trainStep, no save.
+// no trainStep, no save. Several servers of one model (a list of base URLs) form a pool:
+// least outstanding work, failover, health checks, per-server counts (openai/pool.ts).
 //
 // What a Rollout holds:
 // - text: the completion as the server decoded it; with stop strings, the matching stop
@@ -18,25 +19,27 @@
 import { TxError } from '../errors.js';
 import { completionRequest, parseCompletion, parseEchoLogprobs, parseTokenizeResponse, scoringRequest, type WireOptions } from './openai/completions.js';
 import { isRetryableStatus } from './openai/backoff.js';
-import { HttpClient, HttpError } from './openai/http.js';
+import { HttpError } from './openai/http.js';
 import { Limiter } from './openai/limiter.js';
+import { ServerPool, type ServerStats } from './openai/pool.js';
 import { resolveOptions, type OpenAIPolicyOptions, type ResolvedOptions } from './openai/options.js';
 import { checkGenerateArgs, checkScoreItems, type ScoreItem } from './openai/validate.js';
 import type { GenerateOptions, Policy, Rollout } from './policy.js';
 
 export type { OpenAIPolicyOptions, FetchLike, PromptTokenizer } from './openai/options.js';
+export type { ServerStats } from './openai/pool.js';
 
 export class OpenAIPolicy implements Policy {
   // Private: the headers hold the API key.
   private readonly options: Readonly<ResolvedOptions>;
-  private readonly http: HttpClient;
+  private readonly pool: ServerPool;
   private readonly limiter: Limiter;
   private readonly wire: WireOptions;
 
   constructor(opts: OpenAIPolicyOptions) {
     this.options = resolveOptions(opts);
     const o = this.options;
-    this.http = new HttpClient(o);
+    this.pool = new ServerPool(o.baseUrls, o);
     this.limiter = new Limiter(o.concurrency);
     this.wire = { model: o.model, tokenIds: o.tokenIds, vendorExtensions: o.vendorExtensions, extraBody: o.extraBody };
   }
@@ -47,11 +50,25 @@ export class OpenAIPolicy implements Policy {
    */
   async generate(prompts: string[], opts: GenerateOptions): Promise<Rollout[][]> {
     checkGenerateArgs(prompts, opts);
-    const url = `${this.options.baseUrl}/v1/completions`;
+    const work = opts.n * opts.maxTokens;
     return Promise.all(prompts.map((prompt, i) => this.limiter.run(async () => {
-      const body = await this.http.postJson(url, completionRequest(prompt, opts, this.wire));
-      return parseCompletion(body, opts.n, this.options.tokenIds, `POST ${url} (prompt ${i})`);
+      const body = await this.pool.post('/v1/completions', completionRequest(prompt, opts, this.wire), work);
+      return parseCompletion(body, opts.n, this.options.tokenIds, `POST ${this.where('/v1/completions')} (prompt ${i})`);
     })));
+  }
+
+  /** Per-server counts (sent, answered, failed, taken out, failed over) and health. */
+  serverStats(): ServerStats[] {
+    return this.pool.stats();
+  }
+
+  /** Stops the health probes of a pool. */
+  close(): void {
+    this.pool.close();
+  }
+
+  private where(path: string): string {
+    return this.pool.size === 1 ? `${this.options.baseUrl}${path}` : `${path} (pool of ${this.pool.size})`;
   }
 
   /**
@@ -70,10 +87,10 @@ export class OpenAIPolicy implements Policy {
   private async score(item: ScoreItem, i: number): Promise<Float32Array> {
     const promptIds = Array.from(await this.promptIds(item.prompt));
     const ids = [...promptIds, ...item.completion];
-    const url = `${this.options.baseUrl}/v1/completions`;
+    const url = this.where('/v1/completions');
     let body: unknown;
     try {
-      body = await this.http.postJson(url, scoringRequest(ids, this.wire));
+      body = await this.pool.post('/v1/completions', scoringRequest(ids, this.wire), ids.length);
     } catch (e) {
       if (e instanceof HttpError && e.status !== undefined && !isRetryableStatus(e.status)) {
         throw new TxError('E_STATE', `OpenAIPolicy.logprobs: the server does not score token-id prompts with echo=true (vLLM does): ${e.message}`);
@@ -85,9 +102,9 @@ export class OpenAIPolicy implements Policy {
 
   private async promptIds(prompt: string): Promise<ArrayLike<number>> {
     if (this.options.tokenize !== undefined) return this.options.tokenize(prompt);
-    const url = `${this.options.baseUrl}/tokenize`;
+    const url = this.where('/tokenize');
     try {
-      return parseTokenizeResponse(await this.http.postJson(url, { model: this.options.model, prompt }), `POST ${url}`);
+      return parseTokenizeResponse(await this.pool.post('/tokenize', { model: this.options.model, prompt }), `POST ${url}`);
     } catch (e) {
       if (e instanceof HttpError && (e.status === 404 || e.status === 405)) {
         throw new TxError('E_STATE', `OpenAIPolicy.logprobs needs the prompt's token ids: the server has no POST /tokenize (vLLM has); pass the tokenize option. ${e.message}`);

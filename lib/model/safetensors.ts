@@ -83,7 +83,7 @@ export function tensorView(t: SafeTensor): TypedArray {
   return new C(d.buffer as ArrayBuffer, d.byteOffset, n);
 }
 
-interface Entry {
+export interface SafetensorsEntry {
   name: string;
   dtype: Dtype;
   shape: number[];
@@ -91,14 +91,12 @@ interface Entry {
   end: number;
 }
 
+type Entry = SafetensorsEntry;
+
 function digest(entries: readonly Entry[], metadata: Record<string, string>, data: readonly Uint8Array[]): string {
-  const h = createHash('sha256');
-  const meta = Object.keys(metadata).sort().map((k) => [k, metadata[k]]);
-  const index = entries.map((e) => [e.name, e.dtype, e.shape, [e.begin, e.end]]);
-  h.update(JSON.stringify({ metadata: meta, tensors: index }));
-  h.update('\0');
+  const h = checksumHash(entries, metadata);
   for (const d of data) h.update(d);
-  return h.digest('hex');
+  return h.hex();
 }
 
 function entriesOf(tensors: TensorInput): Array<[string, SafeTensor]> {
@@ -157,26 +155,33 @@ function parseEntry(src: string, name: string, v: unknown, dataLen: number): Ent
   return { name, dtype, shape, begin, end };
 }
 
-/** Parses and validates a whole file held in memory. Tensor data are views into `buf`. */
-export function decodeSafetensors(buf: Uint8Array, opts: { source?: string } = {}): SafetensorsContent {
-  assertLittleEndian();
-  const src = opts.source ? `(${opts.source})` : '';
-  if (buf.length < 8) throw fmt(src, `file truncated: ${buf.length} bytes, less than the 8-byte header length`);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const n64 = dv.getBigUint64(0, true);
+/** A validated header: tensors in offset order, metadata (checksum entry included). */
+export interface SafetensorsHeader {
+  entries: SafetensorsEntry[];
+  metadata: Record<string, string>;
+}
+
+/** Header length from the first 8 bytes; E_FORMAT when over the limit or past the file's end. */
+export function headerLength(first8: Uint8Array, fileBytes: number, src: string): number {
+  if (fileBytes < 8) throw fmt(src, `file truncated: ${fileBytes} bytes, less than the 8-byte header length`);
+  const n64 = new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(MAX_HEADER_BYTES)) throw fmt(src, `header length ${n64} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
   const n = Number(n64);
-  if (8 + n > buf.length) throw fmt(src, `file truncated: header says ${n} bytes, file has ${buf.length - 8} after the length`);
+  if (8 + n > fileBytes) throw fmt(src, `file truncated: header says ${n} bytes, file has ${fileBytes - 8} after the length`);
+  return n;
+}
+
+/** Parses the JSON header and checks every entry against the data length (no hole, no overlap, no tail). */
+export function parseHeader(json: Uint8Array, dataLen: number, src: string): SafetensorsHeader {
   let header: unknown;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + n));
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(json);
     if (!text.startsWith('{')) throw new Error('does not start with "{"');
     header = JSON.parse(text);
   } catch (e) {
     throw fmt(src, `header is not valid UTF-8 JSON (${(e as Error).message})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fmt(src, 'header must be a JSON object');
-  const dataLen = buf.length - 8 - n;
   const entries: Entry[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
@@ -197,6 +202,25 @@ export function decodeSafetensors(buf: Uint8Array, opts: { source?: string } = {
     pos = e.end;
   }
   if (pos !== dataLen) throw fmt(src, `${dataLen - pos} bytes after the last tensor (data should end at ${pos})`);
+  return { entries, metadata };
+}
+
+/** Our checksum over an index and the data chunks (in offset order). */
+export function checksumHash(entries: readonly SafetensorsEntry[], metadata: Record<string, string>): { update(d: Uint8Array): void; hex(): string } {
+  const h = createHash('sha256');
+  const meta = Object.keys(metadata).sort().map((k) => [k, metadata[k]]);
+  h.update(JSON.stringify({ metadata: meta, tensors: entries.map((e) => [e.name, e.dtype, e.shape, [e.begin, e.end]]) }));
+  h.update('\0');
+  return { update: (d) => void h.update(d), hex: () => h.digest('hex') };
+}
+
+/** Parses and validates a whole file held in memory. Tensor data are views into `buf`. */
+export function decodeSafetensors(buf: Uint8Array, opts: { source?: string } = {}): SafetensorsContent {
+  assertLittleEndian();
+  const src = opts.source ? `(${opts.source})` : '';
+  const n = headerLength(buf.subarray(0, 8), buf.length, src);
+  const dataLen = buf.length - 8 - n;
+  const { entries, metadata } = parseHeader(buf.subarray(8, 8 + n), dataLen, src);
 
   const data = buf.subarray(8 + n);
   const stored = metadata[CHECKSUM_KEY];

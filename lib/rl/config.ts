@@ -26,6 +26,8 @@ export type TrainConfig = {
    * reference); null: the weak SFT checkpoint shipped in the package (checkpoints/weak-sft).
    */
   init: string | null;
+  /** How tasks are written for the model (lib/toolexpander/prompt-styles.ts): 'compact' for the tiny model. */
+  prompt: { style: 'compact' | 'tool-n1' | 'qwen2.5' };
   steps: number;
   /** Prompts per step (B). */
   batchSize: number;
@@ -79,6 +81,7 @@ export const trainConfigSchema = withDescriptions({
     preset: { enum: [...PRESET_NAMES] },
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     init: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
+    prompt: obj({ style: { enum: ['compact', 'tool-n1', 'qwen2.5'] } }),
     steps: posInt,
     batchSize: posInt,
     groupSize: { type: 'integer', minimum: 2 },

@@ -1,6 +1,7 @@
 // The built-in 'openai' policy (`--policy openai`): an OpenAIPolicy on a served model,
 // configured from the environment as OpenAI clients are:
 //   OPENAI_BASE_URL  server root, e.g. http://127.0.0.1:8000 (or .../v1)   required
+//                    several servers of the same model: comma-separated (a pool)
 //   OPENAI_MODEL     the served model name                                  required
 //   OPENAI_API_KEY   sent as a Bearer token                                 optional
 // Evaluation only: a served model has no trainStep, and --checkpoint does not apply (the

@@ -11,6 +11,7 @@ export const DEFAULTS: TrainConfig = {
   preset: 'toolexpander',
   seed: 0,
   init: null,
+  prompt: { style: 'compact' },
   steps: 100,
   batchSize: 16,
   groupSize: 8,

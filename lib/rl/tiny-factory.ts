@@ -1,5 +1,6 @@
-// The built-in 'tiny' policy of `toolexpander train`: the native TinyPolicy loaded from
-// config.init (default: the shipped weak SFT checkpoint), or from the run's own checkpoint
+// The built-in 'tiny' policy of `toolexpander train`: the native Qwen2 policy loaded from
+// config.init (default: the shipped weak SFT checkpoint; any Hugging Face Qwen2 / Qwen2.5
+// folder as downloaded works too), or from the run's own checkpoint
 // when resuming. The reference is a second, frozen copy of the starting weights: the KL
 // penalty needs it (grpo preset) and every preset logs the KL to it.
 
@@ -7,22 +8,23 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
-import { TinyPolicy } from '../model/tiny-policy.js';
+import { hasWeights } from '../model/checkpoint.js';
+import { Qwen2Policy } from '../model/qwen2-policy.js';
 import type { PolicyFactory } from './policy-factory.js';
 
 export function initDir(init: string | null): string {
   const dir = init ?? WEAK_SFT_DIR;
-  if (!existsSync(join(dir, 'config.json')) || !existsSync(join(dir, 'model.safetensors'))) {
-    throw new TxError('E_STATE', `config.init: ${dir} is not a TinyPolicy checkpoint (config.json and model.safetensors expected)`
+  if (!existsSync(join(dir, 'config.json')) || !hasWeights(dir)) {
+    throw new TxError('E_STATE', `config.init: ${dir} is not a TinyPolicy checkpoint (a Qwen2 folder: config.json and model.safetensors or model.safetensors.index.json expected)`
       + (init === null ? '; rebuild the shipped one with `toolexpander sft --out checkpoints/weak-sft`' : ''));
   }
   if (!existsSync(join(dir, 'tokenizer.json'))) throw new TxError('E_STATE', `config.init: ${dir} has no tokenizer.json`);
   return dir;
 }
 
-/** TinyPolicy.load leaves the tokenizer out when tokenizer.json is not our BPE; training and evaluation need it. */
-async function loadWithTokenizer(dir: string): Promise<TinyPolicy> {
-  const p = await TinyPolicy.load(dir);
+/** Qwen2Policy.load leaves the tokenizer out when it cannot read tokenizer.json; training and evaluation need one. */
+async function loadWithTokenizer(dir: string, opts: Parameters<typeof Qwen2Policy.load>[1]): Promise<Qwen2Policy> {
+  const p = await Qwen2Policy.load(dir, opts);
   if (p.tokenizer === undefined) {
     p.dispose();
     throw new TxError('E_FORMAT', `${join(dir, 'tokenizer.json')}: not a readable BPE tokenizer (damaged, or not written by toolexpander)`);
@@ -32,9 +34,10 @@ async function loadWithTokenizer(dir: string): Promise<TinyPolicy> {
 
 export const tinyFactory: PolicyFactory = async ({ config, resumeFrom }) => {
   const init = initDir(config.init);
-  const policy = await loadWithTokenizer(resumeFrom ?? init);
+  const onMemory = (_: unknown, text: string) => process.stderr.write(`policy memory: ${text}\n`);
+  const policy = await loadWithTokenizer(resumeFrom ?? init, { onMemory });
   try {
-    const reference = await loadWithTokenizer(init);
+    const reference = await loadWithTokenizer(init, { onMemory });
     return { policy, reference, name: 'tiny' };
   } catch (e) {
     policy.dispose();

@@ -15,6 +15,7 @@ import { createDemoPool, type DemoPool } from '../toolexpander/demos.js';
 import { hardSampleRounds, sampleGroups, type Group, type SamplingContext } from '../toolexpander/hardsampling.js';
 import { emptyBook, isHard, meanLevel, startLevel } from '../toolexpander/levels.js';
 import { buildPrompt, renderChatML } from '../toolexpander/prompt.js';
+import { renderStyled, type PromptStyle } from '../toolexpander/prompt-styles.js';
 import type { MetricsLog } from '../report/metrics-log.js';
 import type { EvalRecord, StepRecord } from '../report/records.js';
 import { groupAdvantages } from './advantages.js';
@@ -30,6 +31,11 @@ export type RenderPrompt = (task: Task, demos: readonly Task[]) => string;
 
 /** The default prompt: compact tool signatures, demonstrations as earlier turns, ChatML. */
 export const defaultRender: RenderPrompt = (task, demos) => renderChatML(buildPrompt(task, { style: 'compact', demos }));
+
+/** The render of a run's prompt.style. */
+export function styledRender(style: PromptStyle): RenderPrompt {
+  return style === 'compact' ? defaultRender : (task, demos) => renderStyled(style, task, demos);
+}
 
 export type TrainerOptions = {
   config: TrainConfig;
@@ -72,7 +78,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
   const byId = new Map(opts.train.map((t) => [t.id, t]));
   const trainIds = opts.train.map((t) => t.id);
   const pool = opts.pool ?? createDemoPool(opts.train);
-  const render = opts.render ?? defaultRender;
+  const render = opts.render ?? styledRender(cfg.prompt?.style ?? 'compact');
   const score = (text: string, task: Task) => scoreRollout(text, task, cfg.reward);
   const shots = { shots: cfg.hardSampling.shots };
   let state = opts.resume ?? initialState(cfg, trainIds);

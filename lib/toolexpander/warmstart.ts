@@ -11,6 +11,7 @@ import type { Task } from '../data/types.js';
 import { tinyConfig, type Qwen2Config } from '../model/qwen2-config.js';
 import { TinyPolicy } from '../model/tiny-policy.js';
 import { trainBpe } from '../model/tokenizer/bpe.js';
+import { TxError } from '../errors.js';
 import { DEFAULT_SPECIALS } from '../model/tokenizer/specials.js';
 import { scoreRollout } from '../reward/score.js';
 import { evaluate, type EvalResult } from '../rl/evaluate.js';
@@ -35,6 +36,8 @@ export type WarmStartOptions = {
   evalSize: number;
   vocabSize: number;
   model: Partial<Qwen2Config>;
+  /** Start from this model folder (ours or a Hugging Face Qwen2 one) and its tokenizer instead of a new BPE and random weights. */
+  init?: string;
   steps: number;
   /** Sequences per step. */
   batchSize: number;
@@ -116,13 +119,18 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
     const t = sftText(s);
     return t.prompt + t.target;
   });
-  const tokenizer = trainBpe(corpus, { vocabSize: o.vocabSize, specials: TOOL_SPECIALS });
+  const loaded = o.init === undefined ? undefined : await TinyPolicy.load(o.init, { maxBatchTokens: o.batchSize * 256 });
+  if (loaded !== undefined && loaded.tokenizer === undefined) {
+    loaded.dispose();
+    throw new TxError('E_STATE', `sft --init ${o.init}: the folder has no tokenizer.json`);
+  }
+  const tokenizer = loaded?.tokenizer ?? trainBpe(corpus, { vocabSize: o.vocabSize, specials: TOOL_SPECIALS });
   // The BPE stops early when no pair is frequent enough (a small corpus): the model's
   // vocabulary is the tokenizer's, so it cannot sample an id the tokenizer lacks.
-  const config = { ...tinyConfig(tokenizer.vocabSize), ...o.model };
+  const config = loaded?.config ?? { ...tinyConfig(tokenizer.vocabSize), ...o.model };
   const context = config.max_position_embeddings ?? 2048;
   const encoded = encodeSamples(tokenizer, samples, context);
-  const policy = await TinyPolicy.create(config, { seed: o.seed, tokenizer, maxBatchTokens: o.batchSize * 256 });
+  const policy = loaded ?? await TinyPolicy.create(config, { seed: o.seed, tokenizer, maxBatchTokens: o.batchSize * 256 });
   const render = (t: Task) => renderChatML(buildPrompt(t, { style: 'compact' }));
   const score = (text: string, t: Task) => scoreRollout(text, t, { matcher: 'exact', format: 'strict' });
   const evalCtx = { render, score, maxTokens: o.maxTokens, seed: o.seed };

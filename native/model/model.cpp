@@ -174,6 +174,18 @@ Status Model::write_state(StateTensor t, const float* host) {
   return t == StateTensor::kParams ? refresh_bf16() : Status::ok();
 }
 
+Status Model::read_state_range(StateTensor t, int64_t offset, int64_t n, float* host) const {
+  if (offset < 0 || n < 0 || offset > total_ - n) return {Code::kRange, "state range out of bounds"};
+  TX_RETURN_IF_ERROR(place_.activate());
+  return const_cast<Model*>(this)->state(t).copy_to_host(host, n, offset);
+}
+
+Status Model::write_state_range(StateTensor t, int64_t offset, int64_t n, const float* host) {
+  if (offset < 0 || n < 0 || offset > total_ - n) return {Code::kRange, "state range out of bounds"};
+  TX_RETURN_IF_ERROR(place_.activate());
+  return state(t).copy_from_host(host, n, offset);
+}
+
 // One buffer for all activations of `tokens` rows, one for the backward scratch.
 Status Model::plan(int64_t tokens) {
   if (tokens <= capacity_) return Status::ok();

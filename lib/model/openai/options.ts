@@ -10,8 +10,12 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export type PromptTokenizer = (prompt: string) => ArrayLike<number> | Promise<ArrayLike<number>>;
 
 export interface OpenAIPolicyOptions {
-  /** Server root, e.g. http://127.0.0.1:8000. A trailing `/v1` (the OpenAI SDK convention) is accepted and dropped. */
-  baseUrl: string;
+  /**
+   * Server root, e.g. http://127.0.0.1:8000. A trailing `/v1` (the OpenAI SDK convention) is
+   * accepted and dropped. Several servers of the same model: an array, or one string with
+   * the URLs separated by commas; requests are spread over them (openai/pool.ts).
+   */
+  baseUrl: string | readonly string[];
   /** The served model name (vLLM's --served-model-name). */
   model: string;
   /** Sent as `Authorization: Bearer <apiKey>`; empty means none. */
@@ -24,8 +28,10 @@ export interface OpenAIPolicyOptions {
   retryBaseMs?: number;
   /** Cap on one backoff delay, Retry-After included (default 30000). */
   retryMaxMs?: number;
-  /** Requests in flight at most, over all calls of this policy (default 8). */
+  /** Requests in flight at most, over all calls of this policy (default 8 per server). */
   concurrency?: number;
+  /** Several servers: how often a server taken out is probed with GET /health (default 500). */
+  healthIntervalMs?: number;
   /** Extra request headers. */
   headers?: Record<string, string>;
   /** Default: the global fetch (undici). */
@@ -47,8 +53,8 @@ export interface OpenAIPolicyOptions {
   tokenize?: PromptTokenizer;
 }
 
-export type ResolvedOptions = Required<Omit<OpenAIPolicyOptions, 'apiKey' | 'tokenize' | 'extraBody'>>
-  & { tokenize?: PromptTokenizer; extraBody: Record<string, unknown> };
+export type ResolvedOptions = Required<Omit<OpenAIPolicyOptions, 'apiKey' | 'tokenize' | 'extraBody' | 'baseUrl'>>
+  & { baseUrl: string; baseUrls: string[]; tokenize?: PromptTokenizer; extraBody: Record<string, unknown> };
 
 const MAX_TIMER_MS = 2 ** 31 - 1;  // setTimeout's limit: above it the timer fires at once
 
@@ -106,7 +112,12 @@ function headersOf(v: unknown, apiKey: unknown): Record<string, string> {
 
 export function resolveOptions(o: OpenAIPolicyOptions): ResolvedOptions {
   if (!isPlainObject(o)) fail('options must be an object');
-  const baseUrl = normalizeBaseUrl(o.baseUrl);
+  const list = typeof o.baseUrl === 'string' ? o.baseUrl.split(',').map((u) => u.trim()) : o.baseUrl;
+  if (!Array.isArray(list) || list.length === 0) fail(`baseUrl must be an http(s) URL or a list of them, got ${JSON.stringify(o.baseUrl)}`);
+  const baseUrls = list.map((u) => normalizeBaseUrl(u));
+  const dup = baseUrls.find((u, i) => baseUrls.indexOf(u) !== i);
+  if (dup !== undefined) fail(`baseUrl lists ${dup} twice`);
+  const baseUrl = baseUrls[0]!;
   if (typeof o.model !== 'string' || o.model.trim() === '') fail(`model must be a non-empty string, got ${JSON.stringify(o.model)}`);
   const timeoutMs = msIn('timeoutMs', o.timeoutMs, 60_000, 1);
   const retryBaseMs = msIn('retryBaseMs', o.retryBaseMs, 500, 0);
@@ -117,9 +128,10 @@ export function resolveOptions(o: OpenAIPolicyOptions): ResolvedOptions {
   if (o.tokenize !== undefined && typeof o.tokenize !== 'function') fail('tokenize must be a function');
   if (o.extraBody !== undefined && !isPlainObject(o.extraBody)) fail('extraBody must be an object');
   return {
-    baseUrl, model: o.model, timeoutMs, retryBaseMs, retryMaxMs,
+    baseUrl, baseUrls, model: o.model, timeoutMs, retryBaseMs, retryMaxMs,
     retries: intIn('retries', o.retries, 3, 0, 20),
-    concurrency: intIn('concurrency', o.concurrency, 8, 1, 1024),
+    concurrency: intIn('concurrency', o.concurrency, 8 * baseUrls.length, 1, 1024),
+    healthIntervalMs: msIn('healthIntervalMs', o.healthIntervalMs, 500, 1),
     headers: headersOf(o.headers, o.apiKey),
     fetch: fetchFn,
     tokenIds: boolOr('tokenIds', o.tokenIds, false),

@@ -4,8 +4,10 @@
 //  gpt2:  's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 // Alternatives are tried in order at each position, as the regex engine does.
 import { Cls, classOf, codePointAt, width } from './charclass.js';
+import { scanWords } from './pretokenize.js';
 
-export type HfSplitFlavor = 'qwen2' | 'gpt2';
+/** 'toolexpander': our own pre-tokenizer (pretokenize.ts), as written in the tokenizer.json we export. */
+export type HfSplitFlavor = 'qwen2' | 'gpt2' | 'toolexpander';
 
 export const QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
@@ -96,6 +98,7 @@ function isAsciiContraction(s: string, i: number, len: number): boolean {
 }
 
 export function hfSplit(s: string, flavor: HfSplitFlavor, emit: (start: number, end: number) => void): void {
+  if (flavor === 'toolexpander') return scanWords(s, emit);
   let i = 0;
   while (i < s.length) {
     const e = matchAt(s, i, flavor);

@@ -6,6 +6,7 @@
 import { TxError } from '../../errors.js';
 import { BYTE_TO_CHAR, CHAR_TO_BYTE, concatBytes, utf8Decode, utf8Encode } from './bytes.js';
 import { GPT2_PATTERN, QWEN2_PATTERN, hfSplit, type HfSplitFlavor } from './hf-pretokenize.js';
+import { TOOLEXPANDER_PATTERN } from './bpe-hf.js';
 import { applyMerges, pairKey, PAIR_BASE, type MergeTable } from './merge.js';
 import { splitOnSpecials } from './specials.js';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types.js';
@@ -37,7 +38,8 @@ function patternOf(split: Obj, field: string): HfSplitFlavor {
   const re = isObj(p) ? p.Regex : undefined;
   if (re === QWEN2_PATTERN) return 'qwen2';
   if (re === GPT2_PATTERN) return 'gpt2';
-  throw bad(`${field}.pattern`, 'only the Qwen2 and GPT-2 split regexes are supported');
+  if (re === TOOLEXPANDER_PATTERN) return 'toolexpander';
+  throw bad(`${field}.pattern`, 'only the Qwen2, GPT-2 and toolexpander split regexes are supported');
 }
 
 function parsePreTokenizer(pt: unknown): PreTok {

@@ -110,6 +110,11 @@ class Model {
   // num_params() floats of one state tensor to / from host memory.
   Status read_state(StateTensor t, float* host) const;
   Status write_state(StateTensor t, const float* host);
+  // n floats at offset: checkpoints stream tensor by tensor instead of holding a whole copy.
+  // Writing kParams this way does not refresh the bf16 copy: call sync_weights() after.
+  Status read_state_range(StateTensor t, int64_t offset, int64_t n, float* host) const;
+  Status write_state_range(StateTensor t, int64_t offset, int64_t n, const float* host);
+  Status sync_weights() { return refresh_bf16(); }
   size_t native_bytes() const;
 
   // logp[i] = log p(tokens[i] | tokens before i in its sequence) for masked i, else 0;
