@@ -142,3 +142,18 @@ t.test('the CLI with the shipped checkpoint', async (t) => {
   t.match(run('--benchmark', 'mmlu', '--data', DATA).stderr, /--benchmark must be one of bfcl, api-bank/);
   t.match(run('--benchmark', 'bfcl', '--data', DATA, '--eval-size', '0').stderr, /--eval-size must be a positive integer or 'all'/);
 });
+
+t.test('api-bank levels 1 and 2 through the runner', async (t) => {
+  const data = join(SHARED_DATA, 'api-bank');
+  const { items } = await loadBenchmark('api-bank', data, { format: 'package', underscoreNames: false });
+  t.same([...new Set(items.map((i) => i.category))], ['level-1', 'level-2'], 'both levels found in the folder');
+  const render = renderFor('package', false);
+  const gold = new Map(items.map((it) => [render(it.task), `<think>x</think><tool_call>${JSON.stringify(it.task.answer)}</tool_call>`]));
+  const s = await runBenchmark(opts(join(dir, 'api-bank.jsonl'), async (ps) => ps.map((p) => rollout(gold.get(p) ?? '')), {
+    benchmark: 'api-bank', data, categories: ['level-2'], evalSize: 'all',
+  }));
+  t.equal(s.byCategory['level-2']?.n, 119);
+  t.equal(s.byCategory['level-2']?.accuracy, 1, 'ground truths score 1 at level 2');
+  t.match(s.table, /level-2\s+100\.00%\s+119/);
+  await t.rejects(loadBenchmark('api-bank', data, { categories: ['level-3'], format: 'package', underscoreNames: false }), { code: 'E_RANGE', message: /API-Bank 'level-3' is not supported/ });
+});

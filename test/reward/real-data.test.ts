@@ -1,12 +1,10 @@
 // Real benchmark data (vendored under data/, see each SOURCE.md): every ground truth rendered as a model output scores
 // 1 under its own matcher; systematic perturbations score 0.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fromApiBank, fromApiBankLevel2, fromBfcl, goldCalls, type Call, type Task } from '../../lib/data/index.js';
-import { PyFloat, pyJsonParse, pyJsonStringify, scoreRollout } from '../../lib/reward/index.js';
-import { render, SHARED_DATA } from '../fixtures/render.js';
+import { scoreRollout } from '../../lib/reward/index.js';
+import { OFFICIAL_GT_REFUSED, render, renderTyped, SHARED_DATA } from '../fixtures/render.js';
 
 const BFCL = join(SHARED_DATA, 'bfcl');
 const API_BANK = join(SHARED_DATA, 'api-bank', 'level-1-api.json');
@@ -57,31 +55,6 @@ function perturbations(task: Task, gold: Call[]): Perturbation[] {
   }
   out.push({ kind: 'extra call', calls: [...clone(gold), clone([first])[0] as Call] });
   return out;
-}
-
-/**
- * The ground truth's first acceptable values written with Python's types (5.0 stays 5.0):
- * JSON.stringify of the converted answer would turn a float list [1.0, 2.0] into [1, 2],
- * which BFCL rightly refuses (no int -> float promotion inside lists).
- */
-// Ground truths whose first acceptable values BFCL's own checker refuses (its verdicts in
-// test/fixtures/bfcl-official, label "gt"): the parser must refuse them too.
-const OFFICIAL_GT_REFUSED = new Set(
-  (JSON.parse(gunzipSync(readFileSync(new URL('../fixtures/bfcl-official/verdicts.json.gz', import.meta.url))).toString('utf8')) as
-    { cases: { id: string; label: string; official: unknown }[] }).cases.filter((c) => c.label === 'gt' && c.official !== true).map((c) => c.id),
-);
-
-function renderTyped(task: Task): string {
-  const gt = (pyJsonParse(task.meta?.['bfclGroundTruth'] as string) as { value: Record<string, Record<string, unknown[]>>[] }).value;
-  const first = (alts: unknown[]): unknown => alts.find((a) => a !== '');
-  const plain = (v: unknown): unknown => (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown[]>).flatMap(([k, a]) => (first(a) === undefined ? [] : [[k, plain(first(a))]])))
-    : Array.isArray(v) ? v.map((e) => (e !== null && typeof e === 'object' && !Array.isArray(e) && !(e instanceof PyFloat) ? plain(e) : e)) : v);
-  const calls = gt.map((c) => {
-    const [name, params] = Object.entries(c)[0] as [string, Record<string, unknown[]>];
-    return { name, arguments: plain(params) };
-  });
-  return `<think>I will call the tool.</think>\n<tool_call>${pyJsonStringify(calls)}</tool_call>`;
 }
 
 t.test('BFCL: rendered ground truths score 1 under bfcl, perturbations 0', async (t) => {
