@@ -7,7 +7,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { TxError } from '../errors.js';
 import type { GrpoConfig } from '../engine/grpo_loss.js';
 
-export const PRESET_NAMES = ['grpo', 'toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter'] as const;
+export const PRESET_NAMES = ['grpo', 'toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter', 'toolexpander-transfer'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const EVAL_SPLITS = ['test', 'testTemplates', 'testUnseenApis'] as const;
@@ -25,6 +25,11 @@ export type TrainConfig = {
    */
   init: string | null;
   steps: number;
+  /**
+   * Stop once this many rollouts were generated (every rollout counts: hard sampling's and
+   * dynamic sampling's extra ones too), so arms compare at equal compute; null: steps only.
+   */
+  rolloutBudget: number | null;
   /** Prompts per step (B). */
   batchSize: number;
   /** Rollouts per prompt (G). */
@@ -37,13 +42,23 @@ export type TrainConfig = {
   lrFinalRatio: number;
   loss: Required<Pick<GrpoConfig, 'clipLow' | 'clipHigh' | 'dualClip' | 'klCoef' | 'klType' | 'aggregation'>>;
   reward: { matcher: 'exact' | 'bfcl' | 'api-bank'; format: 'strict' | 'tool-n1'; setBonus: number; setGate: 'correct' | 'format' | 'always' };
-  /** Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md section 5). */
-  hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number };
+  /**
+   * Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md section 5). trainOn: the prompt a
+   * rescued group's completions are trained under: 'demo' (the one they were sampled from,
+   * demonstrations in context), 'plain' (the prompt without demonstrations, the one the model
+   * is evaluated on, weighted by the truncated importance ratio pi(y|plain)/pi_behaviour(y|demos),
+   * capped at isCap), or 'both'.
+   */
+  hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number; trainOn: 'demo' | 'plain' | 'both'; isCap: number };
   /** DAPO's dynamic sampling: drop zero-variance groups, draw new prompts within the budget. */
   dynamicSampling: { enabled: boolean; maxExtraRollouts: number };
   eval: { every: number; size: number; splits: EvalSplit[]; atStart: boolean };
   checkpoint: { every: number };
-  data: { source: 'synthetic'; seed: number; trainSize: number; testSize: number }
+  /**
+   * Synthetic: train tasks trainFrom..trainFrom+trainSize-1 of the seed's suite (absent: 0),
+   * with the warm start's train values or values fresh to both it and the held-out splits.
+   */
+  data: { source: 'synthetic'; seed: number; trainSize: number; trainFrom?: number; trainValues?: 'train' | 'fresh'; testSize: number }
     | { source: 'jsonl'; train: string; eval: Partial<Record<EvalSplit, string>> };
   /** Steps in the window of the logged loss variance. */
   lossVarianceWindow: number;
@@ -75,6 +90,7 @@ export const trainConfigSchema = {
     seed: { type: 'integer', minimum: 0, maximum: 4294967295 },
     init: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
     steps: posInt,
+    rolloutBudget: { anyOf: [posInt, { type: 'null' }] },
     batchSize: posInt,
     groupSize: { type: 'integer', minimum: 2 },
     generation: obj({
@@ -105,6 +121,8 @@ export const trainConfigSchema = {
       enabled: { type: 'boolean' },
       shots: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
       maxExtraRollouts: nonNegInt,
+      trainOn: { enum: ['demo', 'plain', 'both'] },
+      isCap: { type: 'number', minimum: 1 },
     }),
     dynamicSampling: obj({ enabled: { type: 'boolean' }, maxExtraRollouts: nonNegInt }),
     eval: obj({
@@ -117,7 +135,7 @@ export const trainConfigSchema = {
     data: {
       anyOf: [
         { type: 'object', additionalProperties: false, required: ['source'],
-          properties: { source: { const: 'synthetic' }, seed: nonNegInt, trainSize: posInt, testSize: posInt } },
+          properties: { source: { const: 'synthetic' }, seed: nonNegInt, trainSize: posInt, trainFrom: nonNegInt, trainValues: { enum: ['train', 'fresh'] }, testSize: posInt } },
         { type: 'object', additionalProperties: false, required: ['source', 'train'],
           properties: { source: { const: 'jsonl' }, train: { type: 'string' },
                         eval: { type: 'object', additionalProperties: false, properties: Object.fromEntries(EVAL_SPLITS.map((s) => [s, { type: 'string' }])) } } },

@@ -16,7 +16,8 @@ function fakeRun(arm: string, seed: number, accs: number[], hard: number[]): Run
     type: 'step', step, epoch: 0, rewardMean: 1 - h, rewardStd: 0.1, accuracy: 1 - h, setRate: 0, schemaValidRate: 1, hardRate: h,
     resolvedPerRound: [0, 0], deferred: arm === 'grpo' ? 0 : 4 * h, meanLevel: 0, dataUtilization: 1 - h, extraRollouts: 0, prompts: 8, rollouts: 32,
     loss: 0.01 * step, lossVariance: 0.001, gradNorm: 1, entropy: 1 - 0.1 * step, kl: 0.01 * step, clipFracHigh: 0, clipFracLow: 0,
-    ratioMean: 1, approxKl: 0, lr: 1, tokens: 100, tokensPerSecond: 1000, stepTime: 0.1,
+    ratioMean: 1, approxKl: 0, lr: 1, tokens: 100, rolloutsTotal: 32 * (step + 1), demoGradShare: 0, rescuedGradShare: 0,
+    transferred: 0, isWeightMean: 0, isTruncatedFrac: 0, hintFollowUps: 0, hintFollowUpsSolved: 0, tokensPerSecond: 1000, stepTime: 0.1,
   }));
   const evals: EvalRecord[] = accs.map((a, i) => ({
     type: 'eval', step: i * 2, accuracy: a,
