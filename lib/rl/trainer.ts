@@ -47,6 +47,12 @@ export type TrainerOptions = {
   render?: RenderPrompt;
   /** Continue from a checkpoint's state (the caller has loaded the policy from the same checkpoint). */
   resume?: TrainerState;
+  /**
+   * The step-0 evaluation, when the caller already measured it for this same starting policy
+   * and evaluation tasks (greedy decoding: the same for every arm and seed; the demo measures
+   * it once). Logged as this run's own; without it the trainer evaluates.
+   */
+  startEval?: EvalRecord;
   onStep?: (rec: StepRecord, state: TrainerState) => void | Promise<void>;
   onEval?: (rec: EvalRecord) => void | Promise<void>;
 };
@@ -93,7 +99,14 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     await opts.onEval?.(rec);
   };
 
-  if (state.step === 0 && cfg.eval.every > 0 && cfg.eval.atStart) await runEval(0);
+  if (state.step === 0 && cfg.eval.every > 0 && cfg.eval.atStart) {
+    if (opts.startEval === undefined) await runEval(0);
+    else {
+      evals.push(opts.startEval);
+      opts.metrics?.append(opts.startEval);
+      await opts.onEval?.(opts.startEval);
+    }
+  }
 
   const budgetLeft = () => cfg.rolloutBudget === null || (state.rollouts ?? 0) < cfg.rolloutBudget;
   while (state.step < cfg.steps && budgetLeft()) {
