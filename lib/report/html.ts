@@ -55,7 +55,8 @@ export const CHARTS: readonly Metric[] = [
   { title: 'Hard rate before resampling', curve: stepCurve((s) => s.hardRate), smooth: true },
   { title: 'Data utilization', curve: stepCurve((s) => s.dataUtilization), smooth: true },
   { title: 'Reward mean', curve: stepCurve((s) => s.rewardMean), smooth: true },
-  { title: 'Entropy', curve: stepCurve((s) => s.entropy), smooth: true },
+  // A step that trained on nothing (every group deferred or dropped) measured no entropy.
+  { title: 'Entropy', curve: stepCurve((s) => (s.tokens > 0 ? s.entropy : null)), smooth: true },
   { title: 'Loss variance (window)', curve: stepCurve((s) => s.lossVariance), smooth: false },
   { title: 'KL to the initial policy', curve: stepCurve((s) => s.kl), smooth: true },
 ];
@@ -120,7 +121,7 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
     for (const s of splits) splitAccuracy[s] = ci95(finals.flatMap((e) => (e.splits[s] ? [e.splits[s].accuracy] : [])));
     const conv = rs.map((r) => convergenceStep(CHARTS[0]!.curve(r))).filter((x): x is number => x !== null);
     const collapses = rs.flatMap((r) => {
-      const c = detectCollapse(CHARTS[0]!.curve(r), stepCurve((s) => s.entropy)(r), collapse);
+      const c = detectCollapse(CHARTS[0]!.curve(r), stepCurve((s) => (s.tokens > 0 ? s.entropy : null))(r), collapse);
       return c === null ? [] : [`seed ${r.seed}: ${c.reason} at step ${c.step}`];
     });
     return {

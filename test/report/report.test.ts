@@ -119,3 +119,12 @@ t.test('equal-compute comparisons: accuracy by rollouts, gain over the start, pa
   t.equal(pairedDifference(byArm, 'toolexpander', 'dapo-filter', 'test'), null, 'no such arm');
   t.same(hintReliance(runs[0]!), [{ epoch: 0, followUps: 0, solved: 0, rate: null }]);
 });
+
+t.test('collapse detector: a step that trained on nothing (tokens 0, entropy 0) is not an entropy collapse', async (t) => {
+  const r = fakeRun('toolexpander', 0, [0.1, 0.2, 0.2], [0.5, 0.4, 0.4, 0.3]);
+  const empty = { ...(r.records.find((x) => x.type === 'step') as StepRecord), step: 1, entropy: 0, tokens: 0 };
+  const runs = [{ ...r, records: r.records.map((x) => (x.type === 'step' && x.step === 1 ? empty : x)) }];
+  t.equal(summarize(runs)[0]?.collapsed, 0);
+  const collapsed = [{ ...r, records: r.records.map((x) => (x.type === 'step' && x.step === 1 ? { ...empty, tokens: 50 } : x)) }];
+  t.equal(summarize(collapsed)[0]?.collapsed, 1, 'entropy 0 on trained tokens is one');
+});
