@@ -238,7 +238,7 @@ t.test('fresh RL stream: trainFrom offsets the task streams, trainValues fresh s
   t.notSame(offsetOnly.train.map((x) => x.messages), base.train.map((x) => x.messages), 'other tasks than indices 0..');
   const domainValuesOf = (tasks: typeof base.train) => {
     const out = new Set<string>();
-    for (const task of tasks) for (const c of task.answer) for (const [k, v] of Object.entries(c.arguments)) {
+    for (const task of tasks) for (const c of task.answer as Call[]) for (const [k, v] of Object.entries(c.arguments)) {
       const tool = task.tools.find((x) => x.name === c.name);
       const schema = (tool?.parameters as { properties: Record<string, { enum?: unknown[]; type?: string }> }).properties[k];
       if (schema?.enum !== undefined || schema?.type === 'boolean') continue;  // enums and booleans are the schema's own
