@@ -25,6 +25,11 @@ export interface TrainSequence {
   completion: Int32Array;
   /** Group-relative advantage of this rollout (broadcast to its completion tokens). */
   advantage: number;
+  /**
+   * Per-token advantages, one per completion token, in place of the broadcast `advantage`
+   * (the trainer's truncated importance weights of an off-policy sequence are folded in here).
+   */
+  tokenAdvantages?: Float32Array;
   /** Log-probs of the completion tokens under the policy that sampled them. */
   oldLogp: Float32Array;
   /** Log-probs under the reference policy, when the loss has a KL term. */

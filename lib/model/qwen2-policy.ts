@@ -370,6 +370,9 @@ function packSequences(seqs: TrainSequence[], encode: (prompt: string) => Int32A
     if (s.oldLogp.length !== s.completion.length) {
       throw new TxError('E_SHAPE', `batch.sequences[${i}].oldLogp has ${s.oldLogp.length} entries, its completion ${s.completion.length} tokens`);
     }
+    if (s.tokenAdvantages !== undefined && s.tokenAdvantages.length !== s.completion.length) {
+      throw new TxError('E_SHAPE', `batch.sequences[${i}].tokenAdvantages has ${s.tokenAdvantages.length} entries, its completion ${s.completion.length} tokens`);
+    }
     cu[i + 1] = cu[i]! + prompts[i]!.length + s.completion.length;
   });
   const n = cu[seqs.length]!;
@@ -383,7 +386,8 @@ function packSequences(seqs: TrainSequence[], encode: (prompt: string) => Int32A
     out.tokens.set(prompts[i]!, cu[i]!);
     out.tokens.set(s.completion, start);
     out.mask.fill(1, start, end);
-    out.advantages.fill(s.advantage, start, end);
+    if (s.tokenAdvantages !== undefined) out.advantages.set(s.tokenAdvantages, start);
+    else out.advantages.fill(s.advantage, start, end);
     out.oldLogp.set(s.oldLogp, start);
     if (withRef) out.refLogp!.set(s.refLogp ?? s.oldLogp, start);
   });

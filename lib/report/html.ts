@@ -11,6 +11,7 @@ import { readMetrics } from './metrics-log.js';
 import type { EvalRecord, MetricsRecord, StepRecord } from './records.js';
 import { ci95, convergenceStep, detectCollapse, meanCurve, type Interval, type Point } from './stats.js';
 import { escapeXml, lineChart, PALETTE, type Series } from './svg.js';
+import { gainOverStart, hintReliance, meanCurveBy } from './comparison.js';
 
 export type RunData = {
   name: string;
@@ -71,7 +72,8 @@ export const CHARTS: readonly Metric[] = [
   { title: 'Hard rate before resampling', curve: stepCurve((s) => s.hardRate), smooth: true },
   { title: 'Data utilization', curve: stepCurve((s) => s.dataUtilization), smooth: true },
   { title: 'Reward mean', curve: stepCurve((s) => s.rewardMean), smooth: true },
-  { title: 'Entropy', curve: stepCurve((s) => s.entropy), smooth: true },
+  // A step that trained on nothing (every group deferred or dropped) measured no entropy.
+  { title: 'Entropy', curve: stepCurve((s) => (s.tokens > 0 ? s.entropy : null)), smooth: true },
   { title: 'Loss variance (window)', curve: stepCurve((s) => s.lossVariance), smooth: false },
   { title: 'KL to the initial policy', curve: stepCurve((s) => s.kl), smooth: true },
 ];
@@ -103,6 +105,19 @@ export type ArmSummary = {
   convergenceStep: Interval;
   collapsed: number;
   collapses: string[];
+  /** Final minus start accuracy per split (paired within each run). */
+  gain: Record<string, Interval>;
+  /** Rollouts generated per run (every one: hard and dynamic sampling's extra ones too) and training wall seconds. */
+  rollouts: Interval;
+  trainSeconds: Interval;
+  /** Share of rollouts paid the SET bonus (setRate), mean over steps. */
+  setRate: Interval;
+  /** Mean share of a step's advantage mass on demo-prompt sequences, and on demo-sampled ones. */
+  demoGradShare: Interval;
+  rescuedGradShare: Interval;
+  /** Hint reliance: rescued prompts drawn again at level 0, and the share solved without demonstrations (all epochs, all seeds). */
+  hintFollowUps: number;
+  hintFollowUpRate: number | null;
 };
 
 /**
@@ -123,7 +138,7 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
     for (const s of splits) splitAccuracy[s] = ci95(finals.flatMap((e) => (e.splits[s] ? [e.splits[s].accuracy] : [])));
     const conv = rs.map((r) => convergenceStep(CHARTS[0]!.curve(r))).filter((x): x is number => x !== null);
     const collapses = rs.flatMap((r) => {
-      const c = detectCollapse(CHARTS[0]!.curve(r), stepCurve((s) => s.entropy)(r), collapse);
+      const c = detectCollapse(CHARTS[0]!.curve(r), stepCurve((s) => (s.tokens > 0 ? s.entropy : null))(r), collapse);
       return c === null ? [] : [`seed ${r.seed}: ${c.reason} at step ${c.step}`];
     });
     return {
@@ -136,17 +151,31 @@ export function summarize(runs: readonly RunData[], opts: ReportOptions = {}): A
       extraRollouts: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.extraRollouts)))),
       convergenceStep: ci95(conv),
       collapsed: collapses.length, collapses,
+      gain: Object.fromEntries([...splits].map((sp) => [sp, gainOverStart(rs, sp)])),
+      rollouts: ci95(rs.map((r) => stepsOf(r).reduce((a, s) => a + s.rollouts, 0))),
+      trainSeconds: ci95(rs.map((r) => stepsOf(r).reduce((a, s) => a + s.stepTime, 0))),
+      setRate: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.setRate)))),
+      demoGradShare: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.demoGradShare ?? 0)))),
+      rescuedGradShare: ci95(rs.map((r) => mean(stepsOf(r).map((s) => s.rescuedGradShare ?? 0)))),
+      ...followUps(rs),
     };
   });
+}
+
+function followUps(rs: readonly RunData[]): { hintFollowUps: number; hintFollowUpRate: number | null } {
+  const h = rs.flatMap(hintReliance);
+  const f = h.reduce((a, e) => a + e.followUps, 0);
+  return { hintFollowUps: f, hintFollowUpRate: f > 0 ? h.reduce((a, e) => a + e.solved, 0) / f : null };
 }
 
 function table(sum: readonly ArmSummary[]): string {
   const splits = [...new Set(sum.flatMap((s) => Object.keys(s.splitAccuracy)))];
   const head = ['arm', 'seeds', 'final accuracy', ...splits.map((s) => `acc ${s}`), 'hard rate (mean/step)', 'hard after resampling', 'data utilization',
-    'extra rollouts/step', 'convergence step (90% of final)', 'collapse'];
+    'extra rollouts/step', 'rollouts/run', 'SET pay rate', 'demo-sampled gradient share', 'convergence step (90% of final)', 'collapse'];
   const rows = sum.map((s) => [
     escapeXml(s.arm), String(s.seeds), cell(s.finalAccuracy), ...splits.map((x) => (s.splitAccuracy[x] ? cell(s.splitAccuracy[x]) : '–')),
-    cell(s.hardRate), cell(s.unresolvedHardRate), cell(s.dataUtilization), cell(s.extraRollouts, 1), cell(s.convergenceStep, 1),
+    cell(s.hardRate), cell(s.unresolvedHardRate), cell(s.dataUtilization), cell(s.extraRollouts, 1), cell(s.rollouts, 0), cell(s.setRate), cell(s.rescuedGradShare),
+    cell(s.convergenceStep, 1),
     s.collapsed === 0 ? 'none' : escapeXml(s.collapses.join('; ')),
   ]);
   return `<table class="summary"><thead><tr>${head.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>`
@@ -163,6 +192,12 @@ export function renderReport(runs: readonly RunData[], opts: ReportOptions = {})
     });
     return lineChart(c.title, series);
   });
+  // Equal compute: held-out accuracy against rollouts generated and training wall time.
+  for (const [x, title] of [['rollouts', 'Held-out accuracy vs rollouts generated'], ['seconds', 'Held-out accuracy vs training seconds']] as const) {
+    charts.splice(1, 0, lineChart(title, [...arms.entries()].map(([arm, rs], i) => ({
+      name: arm, points: meanCurveBy(rs, x), color: PALETTE[i % PALETTE.length] as string,
+    })), { xLabel: x }));
+  }
   const title = opts.title ?? 'toolexpander report';
   const sum = summarize(runs, opts);
   const intervals = runs.length > arms.size ? 'Intervals: 95% Student t over seeds.' : 'One seed per arm: no intervals.';

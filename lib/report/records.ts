@@ -47,6 +47,22 @@ export type StepRecord = {
   approxKl: number;
   lr: number;
   tokens: number;
+  /** Rollouts generated so far in the run, this step's included (what rolloutBudget counts). */
+  rolloutsTotal: number;
+  /**
+   * Share of the step's advantage mass sum |A_t| (the weight each token's gradient gets under
+   * the loss) on sequences whose prompt carries demonstrations; and on sequences whose
+   * completion was sampled with demonstrations, whatever prompt they are trained under.
+   */
+  demoGradShare: number;
+  rescuedGradShare: number;
+  /** hardSampling.trainOn 'plain'/'both': sequences trained under the plain prompt, their mean truncated importance weight, the share of tokens at the cap. */
+  transferred: number;
+  isWeightMean: number;
+  isTruncatedFrac: number;
+  /** Hint reliance: prompts drawn at level 0 that an earlier step rescued with demonstrations, and how many of them were solved (a correct rollout) without. */
+  hintFollowUps: number;
+  hintFollowUpsSolved: number;
   /** Wall-clock fields: not reproducible, excluded from bit-exact comparisons. */
   tokensPerSecond: number;
   stepTime: number;
@@ -70,7 +86,8 @@ export const STEP_FIELDS: readonly (keyof StepRecord)[] = [
   'type', 'step', 'epoch', 'rewardMean', 'rewardStd', 'accuracy', 'setRate', 'schemaValidRate', 'hardRate',
   'resolvedPerRound', 'deferred', 'meanLevel', 'dataUtilization', 'extraRollouts', 'prompts', 'rollouts',
   'loss', 'lossVariance', 'gradNorm', 'entropy', 'kl', 'clipFracHigh', 'clipFracLow', 'ratioMean', 'approxKl',
-  'lr', 'tokens', 'tokensPerSecond', 'stepTime',
+  'lr', 'tokens', 'rolloutsTotal', 'demoGradShare', 'rescuedGradShare', 'transferred', 'isWeightMean', 'isTruncatedFrac',
+  'hintFollowUps', 'hintFollowUpsSolved', 'tokensPerSecond', 'stepTime',
 ];
 
 // The fields the report reads, checked when a metrics.jsonl is read back.

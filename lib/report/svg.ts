@@ -17,7 +17,7 @@ function fmt(x: number): string {
 }
 
 /** A line chart of `series` (one polyline each), axes with min/max ticks, a legend. */
-export function lineChart(title: string, series: readonly Series[], opts: { width?: number; height?: number; yLabel?: string } = {}): string {
+export function lineChart(title: string, series: readonly Series[], opts: { width?: number; height?: number; yLabel?: string; xLabel?: string } = {}): string {
   const W = opts.width ?? 440;
   const H = opts.height ?? 260;
   const m = { l: 52, r: 12, t: 28, b: 44 };
@@ -44,6 +44,6 @@ export function lineChart(title: string, series: readonly Series[], opts: { widt
     + `<text x="${m.l - 4}" y="${sy(y1) + 4}" text-anchor="end" font-size="10">${fmt(y1)}</text>`
     + `<text x="${m.l - 4}" y="${sy(y0)}" text-anchor="end" font-size="10">${fmt(y0)}</text>`
     + `<text x="${m.l}" y="${H - m.b + 14}" font-size="10">${fmt(x0)}</text>`
-    + `<text x="${W - m.r}" y="${H - m.b + 14}" text-anchor="end" font-size="10">step ${fmt(x1)}</text>`
+    + `<text x="${W - m.r}" y="${H - m.b + 14}" text-anchor="end" font-size="10">${escapeXml(opts.xLabel ?? 'step')} ${fmt(x1)}</text>`
     + lines + legend + '</svg>';
 }

@@ -34,6 +34,10 @@ export type TrainerState = {
   lr: number;
   /** Byte length of metrics.jsonl when this checkpoint was taken. */
   metricsBytes: number;
+  /** Rollouts generated so far (rolloutBudget counts them). Absent in older checkpoints: 0. */
+  rollouts?: number;
+  /** Prompts rescued with demonstrations not yet seen again at level 0 (hint reliance). */
+  rescued?: string[];
 };
 
 const enc = (x: unknown) => [Buffer.from(`${JSON.stringify(x, null, 1)}\n`, 'utf8')];
@@ -91,6 +95,9 @@ export function validateTrainerState(x: unknown, where: string): TrainerState {
   if (!Array.isArray(lw) || !lw.every((v) => typeof v === 'number' && Number.isFinite(v))) bad('lossWindow', 'an array of finite numbers');
   if (typeof x['lr'] !== 'number' || !Number.isFinite(x['lr'])) bad('lr', 'a finite number');
   if (!isInt(x['metricsBytes'])) bad('metricsBytes', 'an integer >= 0');
+  if (x['rollouts'] !== undefined && !isInt(x['rollouts'])) bad('rollouts', 'an integer >= 0');
+  const rescued = x['rescued'];
+  if (rescued !== undefined && (!Array.isArray(rescued) || !rescued.every((s) => typeof s === 'string'))) bad('rescued', 'a string[]');
   return x as unknown as TrainerState;
 }
 

@@ -9,7 +9,7 @@ import type { GrpoConfig } from '../engine/grpo_loss.js';
 import { SINK_NAMES, type SinkName } from '../report/sinks.js';
 import { withDescriptions } from './config-docs.js';
 
-export const PRESET_NAMES = ['grpo', 'toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter'] as const;
+export const PRESET_NAMES = ['grpo', 'toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter', 'toolexpander-transfer'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 export const EVAL_SPLITS = ['test', 'testTemplates', 'testUnseenApis'] as const;
@@ -29,6 +29,11 @@ export type TrainConfig = {
   /** How tasks are written for the model (lib/toolexpander/prompt-styles.ts): 'compact' for the tiny model. */
   prompt: { style: 'compact' | 'tool-n1' | 'qwen2.5' };
   steps: number;
+  /**
+   * Stop once this many rollouts were generated (every rollout counts: hard sampling's and
+   * dynamic sampling's extra ones too), so arms compare at equal compute; null: steps only.
+   */
+  rolloutBudget: number | null;
   /** Prompts per step (B). */
   batchSize: number;
   /** Rollouts per prompt (G). */
@@ -41,13 +46,23 @@ export type TrainConfig = {
   lrFinalRatio: number;
   loss: Required<Pick<GrpoConfig, 'clipLow' | 'clipHigh' | 'dualClip' | 'klCoef' | 'klType' | 'aggregation'>>;
   reward: { matcher: 'exact' | 'bfcl' | 'api-bank'; format: 'strict' | 'tool-n1'; setBonus: number; setGate: 'correct' | 'format' | 'always' };
-  /** Dynamic Multi-Round Hard Sampling (docs/method.md section 5). */
-  hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number };
+  /**
+   * Dynamic Multi-Round Hard Sampling (docs/method.md section 5). trainOn: the prompt a
+   * rescued group's completions are trained under: 'demo' (the one they were sampled from,
+   * demonstrations in context), 'plain' (the prompt without demonstrations, the one the model
+   * is evaluated on, weighted by the truncated importance ratio pi(y|plain)/pi_behaviour(y|demos),
+   * capped at isCap), or 'both'.
+   */
+  hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number; trainOn: 'demo' | 'plain' | 'both'; isCap: number };
   /** DAPO's dynamic sampling: drop zero-variance groups, draw new prompts within the budget. */
   dynamicSampling: { enabled: boolean; maxExtraRollouts: number };
   eval: { every: number; size: number; splits: EvalSplit[]; atStart: boolean };
   checkpoint: { every: number };
-  data: { source: 'synthetic'; seed: number; trainSize: number; testSize: number }
+  /**
+   * Synthetic: train tasks trainFrom..trainFrom+trainSize-1 of the seed's suite (absent: 0),
+   * with the warm start's train values or values fresh to both it and the held-out splits.
+   */
+  data: { source: 'synthetic'; seed: number; trainSize: number; trainFrom?: number; trainValues?: 'train' | 'fresh'; testSize: number }
     | { source: 'jsonl'; train: string; eval: Partial<Record<EvalSplit, string>> };
   /** Steps in the window of the logged loss variance. */
   lossVarianceWindow: number;
@@ -83,6 +98,7 @@ export const trainConfigSchema = withDescriptions({
     init: { anyOf: [{ type: 'string', minLength: 1 }, { type: 'null' }] },
     prompt: obj({ style: { enum: ['compact', 'tool-n1', 'qwen2.5'] } }),
     steps: posInt,
+    rolloutBudget: { anyOf: [posInt, { type: 'null' }] },
     batchSize: posInt,
     groupSize: { type: 'integer', minimum: 2 },
     generation: obj({
@@ -113,6 +129,8 @@ export const trainConfigSchema = withDescriptions({
       enabled: { type: 'boolean' },
       shots: { type: 'array', items: posInt, minItems: 1, maxItems: 8 },
       maxExtraRollouts: nonNegInt,
+      trainOn: { enum: ['demo', 'plain', 'both'] },
+      isCap: { type: 'number', minimum: 1 },
     }),
     dynamicSampling: obj({ enabled: { type: 'boolean' }, maxExtraRollouts: nonNegInt }),
     eval: obj({
@@ -125,7 +143,7 @@ export const trainConfigSchema = withDescriptions({
     data: {
       anyOf: [
         { type: 'object', additionalProperties: false, required: ['source'],
-          properties: { source: { const: 'synthetic' }, seed: nonNegInt, trainSize: posInt, testSize: posInt } },
+          properties: { source: { const: 'synthetic' }, seed: nonNegInt, trainSize: posInt, trainFrom: nonNegInt, trainValues: { enum: ['train', 'fresh'] }, testSize: posInt } },
         { type: 'object', additionalProperties: false, required: ['source', 'train'],
           properties: { source: { const: 'jsonl' }, train: { type: 'string' },
                         eval: { type: 'object', additionalProperties: false, properties: Object.fromEntries(EVAL_SPLITS.map((s) => [s, { type: 'string' }])) } } },

@@ -13,6 +13,7 @@ export const DEFAULTS: TrainConfig = {
   init: null,
   prompt: { style: 'compact' },
   steps: 100,
+  rolloutBudget: null,
   batchSize: 16,
   groupSize: 8,
   generation: { temperature: 1, topP: 1, topK: 0, maxTokens: 128 },
@@ -22,7 +23,7 @@ export const DEFAULTS: TrainConfig = {
   lrFinalRatio: 0.1,
   loss: { clipLow: 0.2, clipHigh: 0.2, dualClip: 0, klCoef: 0, klType: 'k3', aggregation: 'token-mean' },
   reward: { matcher: 'exact', format: 'strict', setBonus: 0, setGate: 'correct' },
-  hardSampling: { enabled: false, shots: [1, 2], maxExtraRollouts: 64 },
+  hardSampling: { enabled: false, shots: [1, 2], maxExtraRollouts: 64, trainOn: 'demo', isCap: 2 },
   dynamicSampling: { enabled: false, maxExtraRollouts: 64 },
   eval: { every: 20, size: 100, splits: ['test', 'testTemplates', 'testUnseenApis'], atStart: true },
   checkpoint: { every: 20 },
@@ -56,6 +57,10 @@ export const PRESETS: Readonly<Record<PresetName, PartialTrainConfig>> = {
   // [choice] toolexpander with hard sampling swapped for DAPO's dynamic sampling (SET kept),
   // so the arm isolates the one difference between the peer method and ours.
   'dapo-filter': merge(TOOLEXPANDER, { hardSampling: { enabled: false }, dynamicSampling: { enabled: true } }),
+  // [choice, beyond the paper] rescued completions trained under the plain prompt the model
+  // is evaluated on, with truncated importance weights (Guide-GRPO, LUFFY, HiLL's concern
+  // that a success under the hinted input need not improve the no-hint policy).
+  'toolexpander-transfer': merge(TOOLEXPANDER, { hardSampling: { trainOn: 'plain' } }),
 };
 
 function isObject(x: unknown): x is Record<string, unknown> {

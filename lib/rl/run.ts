@@ -13,7 +13,7 @@ import { MetricsLog } from '../report/metrics-log.js';
 import { openSinks } from '../report/sinks.js';
 import type { ProgressStream } from '../report/progress.js';
 import { Progress } from '../report/progress.js';
-import type { StepRecord } from '../report/records.js';
+import type { EvalRecord, StepRecord } from '../report/records.js';
 import { loadLatestCheckpoint, type TrainerState } from './checkpoint.js';
 import { type PresetName, type TrainConfig } from './config.js';
 import { readConfigFile } from './config-file.js';
@@ -36,6 +36,9 @@ export type RunOptions = {
   progress?: ProgressStream | false;
   /** Called after every step (tests use it to kill a run). */
   onStep?: (rec: StepRecord, state: TrainerState) => void | Promise<void>;
+  /** The step-0 evaluation already measured for the same starting policy and eval tasks (trainer.ts). */
+  startEval?: EvalRecord;
+  onEval?: (rec: EvalRecord) => void | Promise<void>;
 };
 
 export type RunOutcome = { runDir: string; config: TrainConfig; result: TrainResult };
@@ -85,12 +88,15 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
   try {
     const result = await train({
       config, policy: bundle.policy, reference: bundle.reference, train: tasks.train, evalSplits: tasks.evalSplits,
-      runDir, metrics, resume: resumeFrom?.state,
+      runDir, metrics, resume: resumeFrom?.state, startEval: resumeFrom === undefined ? opts.startEval : undefined,
       onStep: async (rec, state) => {
         bar?.update(rec.step + 1, stepLine(rec));
         await opts.onStep?.(rec, state);
       },
-      onEval: (rec) => bar?.log(`eval @${rec.step}: ${Object.entries(rec.splits).map(([k, v]) => `${k} ${v.accuracy.toFixed(3)}`).join(', ')}`),
+      onEval: async (rec) => {
+        bar?.log(`eval @${rec.step}: ${Object.entries(rec.splits).map(([k, v]) => `${k} ${v.accuracy.toFixed(3)}`).join(', ')}`);
+        await opts.onEval?.(rec);
+      },
     });
     bar?.finish();
     await writeReport(join(runDir, 'report.html'), [loadRun(runDir)], { title: `toolexpander: ${config.name}`, collapse: config.collapse });

@@ -21,7 +21,7 @@ export async function loadRunTasks(cfg: TrainConfig): Promise<RunTasks> {
   if (cfg.data.source === 'synthetic') {
     const size = cfg.eval.size;
     const s = syntheticSuite({
-      seed: cfg.data.seed, trainSize: cfg.data.trainSize, testSize: Math.min(size, cfg.data.testSize),
+      seed: cfg.data.seed, trainSize: cfg.data.trainSize, trainFrom: cfg.data.trainFrom ?? 0, trainValues: cfg.data.trainValues ?? 'train', testSize: Math.min(size, cfg.data.testSize),
       testTemplatesSize: size, testUnseenApisSize: size,
     });
     for (const split of cfg.eval.splits) evalSplits[split] = s[split].slice(0, size);

@@ -26,6 +26,7 @@ import { lossConfig } from './presets.js';
 import { initialQueue, takePrompts } from './queue.js';
 import { learningRate } from './schedule.js';
 import { klToReference, rolloutStats, variance, zeroVariance } from './step-stats.js';
+import { buildSequences, demoConditioned } from './transfer.js';
 
 export type RenderPrompt = (task: Task, demos: readonly Task[]) => string;
 
@@ -52,6 +53,12 @@ export type TrainerOptions = {
   render?: RenderPrompt;
   /** Continue from a checkpoint's state (the caller has loaded the policy from the same checkpoint). */
   resume?: TrainerState;
+  /**
+   * The step-0 evaluation, when the caller already measured it for this same starting policy
+   * and evaluation tasks (greedy decoding: the same for every arm and seed; the demo measures
+   * it once). Logged as this run's own; without it the trainer evaluates.
+   */
+  startEval?: EvalRecord;
   onStep?: (rec: StepRecord, state: TrainerState) => void | Promise<void>;
   onEval?: (rec: EvalRecord) => void | Promise<void>;
 };
@@ -64,6 +71,7 @@ export function initialState(cfg: TrainConfig, trainIds: readonly string[]): Tra
   return {
     version: TRAINER_STATE_VERSION, step: 0, rng: { scheme: 'counter', seed: cfg.seed },
     queue: initialQueue(cfg.seed, trainIds), book: emptyBook(), lossWindow: [], lr: cfg.lr, metricsBytes: 0,
+    rollouts: 0, rescued: [],
   };
 }
 
@@ -97,9 +105,17 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     await opts.onEval?.(rec);
   };
 
-  if (state.step === 0 && cfg.eval.every > 0 && cfg.eval.atStart) await runEval(0);
+  if (state.step === 0 && cfg.eval.every > 0 && cfg.eval.atStart) {
+    if (opts.startEval === undefined) await runEval(0);
+    else {
+      evals.push(opts.startEval);
+      opts.metrics?.append(opts.startEval);
+      await opts.onEval?.(opts.startEval);
+    }
+  }
 
-  while (state.step < cfg.steps) {
+  const budgetLeft = () => cfg.rolloutBudget === null || (state.rollouts ?? 0) < cfg.rolloutBudget;
+  while (state.step < cfg.steps && budgetLeft()) {
     const t = state.step;
     const t0 = performance.now();
     const lr = learningRate(cfg, t);
@@ -114,6 +130,15 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     const level = hs ? meanLevel(book, drawn.ids) : 0;
     const first = await sampleGroups(ctx, tasks, levels, 0, shots);
     const hard = first.filter((g) => isHard(g.scores)).length;
+    // Hint reliance: prompts rescued with demonstrations earlier, drawn again at level 0.
+    const rescuedBefore = new Set(state.rescued ?? []);
+    let hintFollowUps = 0, hintFollowUpsSolved = 0;
+    first.forEach((g) => {
+      if (g.level !== 0 || !rescuedBefore.has(g.task.id)) return;
+      hintFollowUps++;
+      if (!isHard(g.scores)) hintFollowUpsSolved++;
+      rescuedBefore.delete(g.task.id);
+    });
     let groups: Group[] = first;
     let resolvedPerRound = cfg.hardSampling.shots.map(() => 0);
     let deferred = 0;
@@ -140,11 +165,12 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
       }
     }
 
+    for (const g of groups) if (demoConditioned(g)) rescuedBefore.add(g.task.id);
     const adv = await groupAdvantages(groups.map((g) => g.scores.map((s) => s.reward)));
-    const sequences: TrainSequence[] = [];
-    groups.forEach((g, gi) => g.rollouts.forEach((r, j) => sequences.push({
-      prompt: g.prompt, completion: r.tokens, advantage: adv.perGroup[gi]?.[j] ?? 0, oldLogp: r.logp,
-    })));
+    const built = await buildSequences(groups, adv.perGroup, {
+      trainOn: cfg.hardSampling.trainOn, isCap: cfg.hardSampling.isCap, policy, plainPrompt: (g) => render(g.task, []),
+    });
+    const sequences: TrainSequence[] = built.sequences;
     let kl: number | null = null;
     if (opts.reference !== undefined && sequences.length > 0) {
       const ref = await opts.reference.logprobs(sequences.map((s) => ({ prompt: s.prompt, completion: s.completion })));
@@ -155,6 +181,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     const lossWindow = [...state.lossWindow, stats.loss].slice(-cfg.lossVarianceWindow);
     const stepTime = (performance.now() - t0) / 1000;
     const rs = rolloutStats(first);
+    const rolloutsTotal = (state.rollouts ?? 0) + rs.rollouts + extraRollouts;
     const rec: StepRecord = {
       type: 'step', step: t, epoch: queue.epoch,
       rewardMean: rs.rewardMean, rewardStd: rs.rewardStd, accuracy: rs.accuracy, setRate: rs.setRate, schemaValidRate: rs.schemaValidRate,
@@ -164,12 +191,18 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
       extraRollouts, prompts: promptsDrawn, rollouts: rs.rollouts + extraRollouts,
       loss: stats.loss, lossVariance: variance(lossWindow), gradNorm: stats.gradNorm, entropy: stats.entropy ?? sampledEntropy(sequences), kl,
       clipFracHigh: stats.clipFracHigh, clipFracLow: stats.clipFracLow, ratioMean: stats.ratioMean, approxKl: stats.approxKl,
-      lr, tokens: stats.tokens, tokensPerSecond: stepTime > 0 ? stats.tokens / stepTime : 0, stepTime,
+      lr, tokens: stats.tokens, rolloutsTotal,
+      demoGradShare: built.stats.demoGradShare, rescuedGradShare: built.stats.rescuedGradShare, transferred: built.stats.transferred,
+      isWeightMean: built.stats.isWeightMean, isTruncatedFrac: built.stats.isTruncatedFrac, hintFollowUps, hintFollowUpsSolved,
+      tokensPerSecond: stepTime > 0 ? stats.tokens / stepTime : 0, stepTime,
     };
     steps.push(rec);
     opts.metrics?.append(rec);
-    state = { ...state, step: t + 1, queue, book, lossWindow, lr, metricsBytes: opts.metrics?.bytes ?? 0 };
-    const last = t + 1 === cfg.steps;
+    state = {
+      ...state, step: t + 1, queue, book, lossWindow, lr, metricsBytes: opts.metrics?.bytes ?? 0,
+      rollouts: rolloutsTotal, rescued: [...rescuedBefore].sort(),
+    };
+    const last = t + 1 === cfg.steps || !budgetLeft();
     if (cfg.eval.every > 0 && ((t + 1) % cfg.eval.every === 0 || last)) {
       await runEval(t + 1);
       state = { ...state, metricsBytes: opts.metrics?.bytes ?? 0 };

@@ -224,3 +224,40 @@ t.test('every split has exactly the size asked for (category remainders included
   }
   t.pass('sizes 1..30');
 });
+
+import { DOMAINS, domainValues } from '../../lib/data/synthetic/domains.js';
+import { FRESH_DOMAINS } from '../../lib/data/synthetic/fresh-values.js';
+
+t.test('fresh RL stream: trainFrom offsets the task streams, trainValues fresh shares no domain value with SFT or held-out', async (t) => {
+  const base = syntheticSuite({ seed: 0, trainSize: 300, testSize: 200, testTemplatesSize: 200, testUnseenApisSize: 200 });
+  const fresh = syntheticSuite({ seed: 0, trainSize: 300, trainFrom: 4000, trainValues: 'fresh', testSize: 200, testTemplatesSize: 200, testUnseenApisSize: 200 });
+  t.equal(fresh.train[0]?.id, 'train-04000');
+  t.equal(fresh.train.length, 300);
+  t.same(fresh.test, base.test, 'held-out splits do not depend on the train options');
+  const offsetOnly = syntheticSuite({ seed: 0, trainSize: 300, trainFrom: 4000, testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1 });
+  t.notSame(offsetOnly.train.map((x) => x.messages), base.train.map((x) => x.messages), 'other tasks than indices 0..');
+  const domainValuesOf = (tasks: typeof base.train) => {
+    const out = new Set<string>();
+    for (const task of tasks) for (const c of task.answer as Call[]) for (const [k, v] of Object.entries(c.arguments)) {
+      const tool = task.tools.find((x) => x.name === c.name);
+      const schema = (tool?.parameters as { properties: Record<string, { enum?: unknown[]; type?: string }> }).properties[k];
+      if (schema?.enum !== undefined || schema?.type === 'boolean') continue;  // enums and booleans are the schema's own
+      for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') out.add(x);
+    }
+    return out;
+  };
+  const freshVals = domainValuesOf(fresh.train);
+  const seen = new Set([...domainValuesOf(base.train), ...domainValuesOf(base.test), ...domainValuesOf(base.testTemplates), ...domainValuesOf(base.testUnseenApis)]);
+  t.ok(freshVals.size > 100, `${freshVals.size} distinct fresh string values in the tasks`);
+  // Like splitDomains' train/held-out split, disjointness is per domain: two fresh tags,
+  // 'work' and 'taxes', are also values of the folder domain (as 'travel' and 'music' are
+  // both tags and folders in the original domains).
+  t.same([...freshVals].filter((v) => seen.has(v)).sort(), ['taxes', 'work'].filter((v) => freshVals.has(v)).sort(),
+    'no other string value shared with the SFT-side train values or any held-out split');
+  for (const [name, d] of Object.entries(FRESH_DOMAINS)) {
+    const orig = new Set(domainValues(DOMAINS[name as keyof typeof DOMAINS]));
+    const f = domainValues(d);
+    t.ok(f.length >= 4, `${name}: ${f.length} fresh values`);
+    t.same(f.filter((v) => orig.has(v)), [], `${name}: none in the original domain, train or held-out side`);
+  }
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 
+import { evalPoints, gainOverStart, hintReliance, meanCurveBy, pairedDifference } from '../../lib/report/comparison.js';
 import {
   CHARTS, ci95, convergenceStep, detectCollapse, lineChart, loadRun, MetricsLog, meanCurve, Progress, readMetrics,
   renderReport, summarize, writeReport, type EvalRecord, type RunData, type StepRecord,
@@ -16,7 +17,8 @@ function fakeRun(arm: string, seed: number, accs: number[], hard: number[]): Run
     type: 'step', step, epoch: 0, rewardMean: 1 - h, rewardStd: 0.1, accuracy: 1 - h, setRate: 0, schemaValidRate: 1, hardRate: h,
     resolvedPerRound: [0, 0], deferred: arm === 'grpo' ? 0 : 4 * h, meanLevel: 0, dataUtilization: 1 - h, extraRollouts: 0, prompts: 8, rollouts: 32,
     loss: 0.01 * step, lossVariance: 0.001, gradNorm: 1, entropy: 1 - 0.1 * step, kl: 0.01 * step, clipFracHigh: 0, clipFracLow: 0,
-    ratioMean: 1, approxKl: 0, lr: 1, tokens: 100, tokensPerSecond: 1000, stepTime: 0.1,
+    ratioMean: 1, approxKl: 0, lr: 1, tokens: 100, rolloutsTotal: 32 * (step + 1), demoGradShare: 0, rescuedGradShare: 0,
+    transferred: 0, isWeightMean: 0, isTruncatedFrac: 0, hintFollowUps: 0, hintFollowUpsSolved: 0, tokensPerSecond: 1000, stepTime: 0.1,
   }));
   const evals: EvalRecord[] = accs.map((a, i) => ({
     type: 'eval', step: i * 2, accuracy: a,
@@ -46,9 +48,10 @@ t.test('report.html: an SVG chart per metric, a summary table with intervals ove
     fakeRun('toolexpander', 1, [0.1, 0.3, 0.4], [0.5, 0.3, 0.3, 0.2]), fakeRun('toolexpander', 2, [0.1, 0.35, 0.45], [0.4, 0.3, 0.2, 0.2]),
   ];
   const html = renderReport(runs, { title: 'cmp <test>' });
-  t.equal(html.match(/<svg /g)?.length, CHARTS.length, 'one chart per metric');
+  t.equal(html.match(/<svg /g)?.length, CHARTS.length + 2, 'one chart per metric, and accuracy against rollouts and seconds');
   for (const c of CHARTS) t.ok(html.includes(`aria-label="${c.title}"`), `chart: ${c.title}`);
-  t.equal(html.match(/<polyline/g)?.length, CHARTS.length * 2, 'one line per arm in every chart');
+  t.ok(html.includes('aria-label="Held-out accuracy vs rollouts generated"') && html.includes('aria-label="Held-out accuracy vs training seconds"'));
+  t.equal(html.match(/<polyline/g)?.length, (CHARTS.length + 2) * 2, 'one line per arm in every chart');
   t.match(html, /<table class="summary">/);
   t.match(html, /95% Student t over seeds/);
   t.match(html, /0\.425 <small>\[/, 'final accuracy of toolexpander with its interval');
@@ -95,4 +98,33 @@ t.test('progress: a \\r bar on a terminal, plain lines otherwise', async (t) => 
   for (let i = 1; i <= 100; i++) plain.update(i, 'x');
   t.equal(lines.length, 20, 'one line per 5% on a pipe');
   t.ok(lines.every((l) => !l.includes('\r') && l.endsWith('\n')));
+});
+
+t.test('equal-compute comparisons: accuracy by rollouts, gain over the start, paired differences by seed', async (t) => {
+  const runs = [
+    fakeRun('grpo', 0, [0.1, 0.2, 0.3], [0.5, 0.4, 0.4, 0.3]), fakeRun('grpo', 1, [0.1, 0.1, 0.2], [0.5, 0.4, 0.4, 0.3]),
+    fakeRun('toolexpander', 0, [0.1, 0.3, 0.4], [0.5, 0.3, 0.3, 0.2]), fakeRun('toolexpander', 1, [0.1, 0.3, 0.35], [0.4, 0.3, 0.2, 0.2]),
+  ];
+  const pts = evalPoints(runs[0]!);
+  t.same(pts.map((p) => [p.step, p.rollouts]), [[0, 0], [2, 64], [4, 128]], 'rollouts generated before each evaluation');
+  t.same(meanCurveBy(runs.slice(0, 2), 'rollouts').map((p) => [p.step, Number(p.value.toFixed(6))]), [[0, 0.1], [64, 0.15], [128, 0.25]]);
+  const g = gainOverStart(runs.slice(0, 2), 'test');
+  t.equal(g.n, 2);
+  t.ok(Math.abs(g.mean - 0.15) < 1e-12, 'mean of 0.2 and 0.1');
+  const byArm = new Map([['grpo', runs.slice(0, 2)], ['toolexpander', runs.slice(2)]]);
+  const d = pairedDifference(byArm, 'toolexpander', 'grpo', 'test');
+  t.same(d?.seeds, [0, 1]);
+  t.ok(Math.abs((d?.diff.mean ?? 0) - 0.125) < 1e-12, 'seed 0: 0.4 - 0.3, seed 1: 0.35 - 0.2');
+  t.equal(d?.significant, d !== null && (d.diff.lo > 0 || d.diff.hi < 0));
+  t.equal(pairedDifference(byArm, 'toolexpander', 'dapo-filter', 'test'), null, 'no such arm');
+  t.same(hintReliance(runs[0]!), [{ epoch: 0, followUps: 0, solved: 0, rate: null }]);
+});
+
+t.test('collapse detector: a step that trained on nothing (tokens 0, entropy 0) is not an entropy collapse', async (t) => {
+  const r = fakeRun('toolexpander', 0, [0.1, 0.2, 0.2], [0.5, 0.4, 0.4, 0.3]);
+  const empty = { ...(r.records.find((x) => x.type === 'step') as StepRecord), step: 1, entropy: 0, tokens: 0 };
+  const runs = [{ ...r, records: r.records.map((x) => (x.type === 'step' && x.step === 1 ? empty : x)) }];
+  t.equal(summarize(runs)[0]?.collapsed, 0);
+  const collapsed = [{ ...r, records: r.records.map((x) => (x.type === 'step' && x.step === 1 ? { ...empty, tokens: 50 } : x)) }];
+  t.equal(summarize(collapsed)[0]?.collapsed, 1, 'entropy 0 on trained tokens is one');
 });

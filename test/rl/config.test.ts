@@ -12,18 +12,20 @@ t.test('schemas/train-config.schema.json is the schema the code uses', async (t)
 t.test('presets give the loss settings of docs/method.md section 7', async (t) => {
   const loss = (p: (typeof PRESET_NAMES)[number]) => lossConfig(resolveConfig(p));
   t.same(loss('grpo'), { clipLow: 0.2, clipHigh: 0.2, dualClip: 0, klCoef: 1e-3, klType: 'k3', aggregation: 'token-mean' }, 'grpo: KL k3 1e-3, clip 0.2/0.2');
-  for (const p of ['toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter'] as const) {
+  for (const p of ['toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter', 'toolexpander-transfer'] as const) {
     t.same(loss(p), { clipLow: 0.2, clipHigh: 0.28, dualClip: 0, klCoef: 0, klType: 'k3', aggregation: 'token-mean' }, `${p}: no KL, clip-higher 0.28`);
   }
   const c = Object.fromEntries(PRESET_NAMES.map((p) => [p, resolveConfig(p)]));
   t.equal(c['grpo']?.lrSchedule, 'constant');
   t.equal(c['toolexpander']?.lrSchedule, 'exponential');
-  t.same(PRESET_NAMES.map((p) => c[p]?.hardSampling.enabled), [false, true, true, false, false], 'hard sampling on in toolexpander and no-set only');
-  t.same(PRESET_NAMES.map((p) => c[p]?.dynamicSampling.enabled), [false, false, false, false, true], 'dynamic sampling in dapo-filter only');
-  t.same(PRESET_NAMES.map((p) => c[p]?.reward.setBonus), [0, 0.01, 0, 0.01, 0.01], 'SET bonus 0.01 except grpo and no-set');
+  t.same(PRESET_NAMES.map((p) => c[p]?.hardSampling.enabled), [false, true, true, false, false, true], 'hard sampling on in toolexpander, no-set and transfer');
+  t.same(PRESET_NAMES.map((p) => c[p]?.dynamicSampling.enabled), [false, false, false, false, true, false], 'dynamic sampling in dapo-filter only');
+  t.same(PRESET_NAMES.map((p) => c[p]?.reward.setBonus), [0, 0.01, 0, 0.01, 0.01, 0.01], 'SET bonus 0.01 except grpo and no-set');
+  t.same(PRESET_NAMES.map((p) => c[p]?.hardSampling.trainOn), ['demo', 'demo', 'demo', 'demo', 'demo', 'plain'], 'rescued groups trained under the plain prompt in transfer only');
+  t.equal(c['toolexpander-transfer']?.hardSampling.isCap, 2);
   t.equal(c['toolexpander']?.reward.setGate, 'correct');
   t.same(c['toolexpander']?.hardSampling.shots, [1, 2], 'R = 2 rounds with 1 then 2 demos');
-  t.equal(Object.keys(PRESETS).length, 5);
+  t.equal(Object.keys(PRESETS).length, 6);
 });
 
 t.test('overrides: file over preset over defaults, nested objects merge, data sources replace', async (t) => {
@@ -44,6 +46,10 @@ t.test('invalid configs: TxError E_FORMAT naming the field', async (t) => {
     [{ loss: { klType: 'k9' } }, /config\.loss\.klType must be one of/],
     [{ groupSize: 1 }, /config\.groupSize/],
     [{ hardSampling: { shots: [] } }, /config\.hardSampling\.shots/],
+    [{ hardSampling: { trainOn: 'hinted' } }, /config\.hardSampling\.trainOn must be one of \["demo","plain","both"\]/],
+    [{ hardSampling: { isCap: 0.5 } }, /config\.hardSampling\.isCap must be >= 1/],
+    [{ rolloutBudget: 0 }, /config\.rolloutBudget/],
+    [{ data: { source: 'synthetic', trainValues: 'test' } }, /config\.data/],
     [{ preset: 'ppo' }, /config\.preset must be one of/],
     [{ data: { source: 'jsonl' } }, /config\.data/],
     [[], /config/],

@@ -12,6 +12,9 @@ import { sftCommand, type SftRecord } from '../../lib/cli/sft.js';
 import { readMetrics } from '../../lib/report/metrics-log.js';
 import { STEP_FIELDS } from '../../lib/report/records.js';
 
+// A warm start and two four-arm demos: longer than the default per-file limit on a busy 2-core machine.
+t.setTimeout(600_000);
+
 const dir = mkdtempSync(join(tmpdir(), 'tx-demo-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -39,18 +42,28 @@ t.test('sft: a short warm start writes a loadable checkpoint and sft.json with t
   await t.rejects(sftCommand(['--stepz', '3']), { code: 'E_RANGE', message: /unknown option --stepz/ });
 });
 
-t.test('demo: both arms from one checkpoint, report.html, summary.json, metrics.jsonl per run', async (t) => {
+t.test('demo: every arm from one checkpoint, report.html, summary.json, metrics.jsonl per run', async (t) => {
   const out = join(dir, 'demo');
   const args = ['--quick', '--steps', '1', '--eval-size', '2', '--init', sftDir, '--out', out, '--quiet'];
   t.equal(await quietly(() => demoCommand(args)), 0);
-  t.match(readFileSync(join(out, 'report.html'), 'utf8'), /<svg[\s\S]*grpo[\s\S]*toolexpander/);
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  t.match(html, /<svg[\s\S]*grpo[\s\S]*toolexpander/);
+  t.match(html, /Held-out accuracy vs rollouts generated/);
+  t.match(html, /Held-out accuracy vs training seconds/);
   const sum = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as DemoSummary;
-  t.same(sum.arms.map((a) => a.arm), ['grpo', 'toolexpander']);
+  const arms = ['grpo', 'dapo-filter', 'toolexpander', 'toolexpander-transfer'];
+  t.same(sum.arms.map((a) => a.arm), arms);
+  t.equal(sum.rolloutBudget, 16, 'budget: steps x batch x group');
+  for (const a of sum.arms) t.ok(a.rollouts.mean >= 16 && a.rollouts.mean < 16 + 16, `${a.arm}: ${a.rollouts.mean} rollouts, stopped at the budget`);
+  t.same(sum.comparisons.map((c) => `${c.arm}-${c.against}`),
+    ['toolexpander-grpo', 'toolexpander-dapo-filter', 'toolexpander-transfer-grpo', 'toolexpander-transfer-dapo-filter']);
+  const start = readMetrics(join(out, 'grpo-s0', 'metrics.jsonl')).find((r) => r.type === 'eval');
   t.equal(sum.quick, true);
   t.equal(sum.steps, 1);
   t.equal(sum.init, sftDir);
-  for (const arm of ['grpo', 'toolexpander']) {
+  for (const arm of arms) {
     const recs = readMetrics(join(out, `${arm}-s0`, 'metrics.jsonl'));
+    t.same(recs.find((r) => r.type === 'eval'), start, `${arm}: the shared start evaluation`);
     const steps = recs.filter((r) => r.type === 'step');
     t.equal(steps.length, 1, `${arm}: one step record`);
     for (const f of STEP_FIELDS) t.ok(f in steps[0]!, `${arm} step record has ${String(f)}`);
@@ -60,7 +73,7 @@ t.test('demo: both arms from one checkpoint, report.html, summary.json, metrics.
     t.equal(cfg.init, sftDir, 'both arms start from the same checkpoint');
     t.equal(cfg.batchSize, 4);
   }
-  t.match(summaryLines(sum.arms).join('\n'), /grpo\s+1\s+\d\.\d{3}/);
+  t.match(summaryLines(sum.arms, sum.comparisons).join('\n'), /grpo\s+1\s+\d\.\d{3}[\s\S]*toolexpander - grpo \(test, paired over 1 seed\)/);
   // Run again into the same folder: a previous demo is replaced.
   t.equal(await quietly(() => demoCommand(args)), 0);
   t.ok(existsSync(join(out, 'report.html')));
@@ -74,6 +87,9 @@ t.test('demo: clear errors', async (t) => {
   t.ok(existsSync(join(other, 'keep.txt')), 'nothing deleted');
   await t.rejects(demoCommand(['--init', sftDir, '--from-scratch']), { code: 'E_RANGE', message: /--init or --from-scratch/ });
   await t.rejects(demoCommand(['--seeds', '0']), { code: 'E_RANGE', message: /--seeds must be >= 1/ });
+  await t.rejects(demoCommand(['--jobs', '0']), { code: 'E_RANGE', message: /--jobs must be >= 1/ });
+  await t.rejects(demoCommand(['--threads', '0']), { code: 'E_RANGE', message: /--threads must be >= 1/ });
+  await t.rejects(demoCommand(['--arms', 'grpo,ppo']), { code: 'E_RANGE', message: /--arms: 'ppo' is not one of/ });
   await t.rejects(demoCommand(['--eval-size', '0']), { code: 'E_RANGE' });
   await t.rejects(demoCommand(['extra']), { code: 'E_RANGE', message: /unexpected argument 'extra'/ });
   await t.rejects(demoCommand(['--out', join(dir, 'd2'), '--init', join(dir, 'nowhere'), '--quick', '--quiet']),

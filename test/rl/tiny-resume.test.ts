@@ -44,6 +44,8 @@ t.test('TinyPolicy run: kill after a random step, resume, same final weights as 
   const a = await runTraining({ preset: 'toolexpander', overrides: TINY_RUN_CONFIG, out: ref, progress: false });
   t.equal(a.config.init, null, 'started from the shipped checkpoint');
   t.equal(a.result.state.step, 5);
+  t.equal(a.config.hardSampling.trainOn, 'both');
+  t.ok(a.result.steps.some((s) => s.transferred > 0), `rescued sequences trained under the plain prompt too (${a.result.steps.map((s) => s.transferred).join(',')})`);
   const killAfter = 1 + Math.floor(Math.random() * 3);  // after step 1..3 (0-based): one checkpoint (step 2) or two (step 4)
   const out = join(dir, 'killed');
   t.ok(await runChild(out, 'fresh', killAfter), `killed after step ${killAfter}`);

@@ -56,7 +56,7 @@ t.test('metrics.jsonl: one record per step with every field, eval records by spl
 });
 
 t.test('kill and resume: same final state and metrics as an uninterrupted run', async (t) => {
-  for (const preset of ['toolexpander', 'grpo', 'dapo-filter'] as const) {
+  for (const preset of ['toolexpander', 'grpo', 'dapo-filter', 'toolexpander-transfer'] as const) {
     const full = join(dir, `full-${preset}`);
     const cut = join(dir, `cut-${preset}`);
     const a = await runTraining({ preset, overrides: small, out: full, policy: createPolicy, progress: false });
@@ -78,9 +78,37 @@ t.test('kill and resume: same final state and metrics as an uninterrupted run', 
     t.same(readMetrics(join(cut, 'metrics.jsonl')).map(noTiming), readMetrics(join(full, 'metrics.jsonl')).map(noTiming),
       `${preset}: identical metrics (timing fields aside)`);
     t.equal(a.result.state.step, 10);
+    if (preset === 'toolexpander-transfer') t.ok(a.result.steps.some((s) => s.transferred > 0), 'rescued sequences were trained under the plain prompt');
   }
   await t.rejects(runTraining({ resume: join(dir, 'cut-grpo'), overrides: { steps: 12 }, policy: createPolicy, progress: false }), /--steps 12 differs/);
   await t.rejects(runTraining({ resume: join(dir, 'nowhere'), policy: createPolicy, progress: false }), TxError);
+});
+
+t.test('rolloutBudget: every rollout counted, the run stops at the budget and evaluates there', async (t) => {
+  const budget = 150;
+  for (const preset of ['grpo', 'toolexpander', 'dapo-filter'] as const) {
+    const r = await runTraining({ preset, overrides: { ...small, rolloutBudget: budget }, out: join(dir, `budget-${preset}`), policy: createPolicy, progress: false });
+    const steps = r.result.steps;
+    let total = 0;
+    for (const s of steps) {
+      total += s.rollouts;
+      t.equal(s.rolloutsTotal, total, `${preset} step ${s.step}: cumulative rollouts`);
+      t.equal(s.rollouts, s.prompts * 4 + (preset === 'toolexpander' ? s.extraRollouts : 0), 'first groups plus hard sampling\'s extra rollouts');
+    }
+    t.ok(total >= budget && total - (steps.at(-1)?.rollouts ?? 0) < budget, `${preset}: stopped at the first step reaching ${budget} (${total}, ${steps.length} steps)`);
+    t.equal(r.result.state.rollouts, total);
+    t.equal(r.result.evals.at(-1)?.step, steps.length, 'evaluated where it stopped');
+  }
+});
+
+t.test('hint reliance: prompts rescued with demonstrations, seen again at level 0', async (t) => {
+  const r = await runTraining({ preset: 'toolexpander', overrides: { ...small, steps: 20, eval: { every: 0 } }, out: join(dir, 'hint'), policy: createPolicy, progress: false });
+  const f = r.result.steps.reduce((a, s) => a + s.hintFollowUps, 0);
+  const solved = r.result.steps.reduce((a, s) => a + s.hintFollowUpsSolved, 0);
+  t.ok(f > 0, `${f} rescued prompts came back at level 0 (60 prompts, 160 draws)`);
+  t.ok(solved <= f, `${solved} of them solved without demonstrations`);
+  t.ok(r.result.steps.some((s) => s.demoGradShare > 0), 'a share of the gradient came from demo-conditioned sequences');
+  t.ok(r.result.steps.every((s) => s.demoGradShare >= 0 && s.demoGradShare <= 1 && s.demoGradShare === s.rescuedGradShare), 'trainOn demo: the two shares agree');
 });
 
 t.test('no policy: a clear TxError, not a crash', async (t) => {

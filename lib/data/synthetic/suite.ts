@@ -7,7 +7,8 @@
 // depend on the other splits' sizes.
 
 import type { Call, Task, Tool } from '../types.js';
-import { splitDomains } from './domains.js';
+import { domainValues, splitDomains, type DomainName } from './domains.js';
+import { FRESH_DOMAINS } from './fresh-values.js';
 import { CATALOGUE } from './catalogue.js';
 import { pick, sample, shuffled, stream, weighted, type Rng } from './prng.js';
 import { drawCall, poolsOf, toolOf, type Pools } from './render.js';
@@ -20,6 +21,16 @@ export type SplitName = 'train' | 'test' | 'testTemplates' | 'testUnseenApis';
 export type SyntheticOptions = {
   seed: number;
   trainSize?: number;
+  /**
+   * Index of the first train task (default 0). Task i draws from its own PRNG stream, so
+   * `trainFrom: 4000` gives tasks whose streams a 4000-task split (the SFT set) never used.
+   */
+  trainFrom?: number;
+  /**
+   * Where train tasks draw their values: 'train' (default; the SFT warm start's values) or
+   * 'fresh' (fresh-values.ts: in neither the train nor the held-out side of any domain).
+   */
+  trainValues?: 'train' | 'fresh';
   testSize?: number;
   testTemplatesSize?: number;
   testUnseenApisSize?: number;
@@ -197,15 +208,22 @@ export function syntheticSuite(opts: SyntheticOptions): SyntheticSuite {
   for (const a of CATALOGUE) heldOut[a.name] = pick(stream(seed, 'template', a.name), a.templates);
   const seenTemplates = (a: ApiSpec) => a.templates.filter((t) => t !== heldOut[a.name]);
   const domains = splitDomains(seed);
-  const trainPools = poolsOf(domains, 'train');
+  const trainPools = opts.trainValues === 'fresh'
+    ? Object.fromEntries((Object.keys(FRESH_DOMAINS) as DomainName[]).map((n) => [n, domainValues(FRESH_DOMAINS[n])])) as unknown as Pools
+    : poolsOf(domains, 'train');
   const testPools = poolsOf(domains, 'test');
 
-  const build = (split: SplitName, n: number, ctx: Ctx): Task[] => {
-    const plan = categoryPlan(stream(seed, split, 'plan'), n, mix);
-    return plan.map((cat, i) => makeTask(`${split}-${String(i).padStart(5, '0')}`, split, cat, ctx, stream(seed, split, i)));
+  const build = (split: SplitName, n: number, ctx: Ctx, from = 0): Task[] => {
+    // The category plan is drawn for indices 0..from+n-1, so an offset slice is exactly
+    // the tail of the longer split.
+    const plan = categoryPlan(stream(seed, split, 'plan'), from + n, mix).slice(from);
+    return plan.map((cat, k) => {
+      const i = from + k;
+      return makeTask(`${split}-${String(i).padStart(5, '0')}`, split, cat, ctx, stream(seed, split, i));
+    });
   };
   return {
-    train: build('train', opts.trainSize ?? 2000, { answerApis: seen, offerApis: seen, templates: seenTemplates, pools: trainPools }),
+    train: build('train', opts.trainSize ?? 2000, { answerApis: seen, offerApis: seen, templates: seenTemplates, pools: trainPools }, opts.trainFrom ?? 0),
     test: build('test', opts.testSize ?? 400, { answerApis: seen, offerApis: seen, templates: seenTemplates, pools: testPools }),
     testTemplates: build('testTemplates', opts.testTemplatesSize ?? 300,
       { answerApis: seen, offerApis: seen, templates: (a) => [heldOut[a.name] as string], pools: testPools }),
