@@ -12,11 +12,13 @@ import { allTasks, loadRunTasks } from '../rl/tasks.js';
 import { styledRender } from '../rl/trainer.js';
 import { scoreRollout } from '../reward/score.js';
 import { readConfigFile } from '../rl/config-file.js';
+import { Progress } from '../report/progress.js';
 import { parseArgs } from './args.js';
 import { BENCHMARK_USAGE, benchmarkCommand, parseEvalSize } from './eval-benchmark.js';
 
 export const EVAL_USAGE = `usage: toolexpander eval [--policy NAME|MODULE] [--checkpoint DIR] [--config f.json]
-                         [--tasks f.jsonl] [--matcher exact|bfcl|api-bank] [--size N] [--eval-size N|all] [--seed N] [--json OUT]
+                         [--tasks f.jsonl] [--matcher exact|bfcl|api-bank] [--size N] [--eval-size N|all] [--seed N]
+                         [--results f.jsonl] [--json OUT]
        toolexpander eval --benchmark bfcl|api-bank --data DIR [--policy ...] [--checkpoint DIR]
                          [--eval-size N|all] [--categories a,b] [--format package|tool-n1] [--underscore-names]
                          [--results f.jsonl] [--concurrency N] [--max-tokens N] [--seed N] [--json OUT]
@@ -30,6 +32,8 @@ splits (${EVAL_SPLITS.join(', ')}), --size tasks each.
   --init        the model folder the 'tiny' policy starts from (config.init): ours, or a
                 Hugging Face Qwen2 / Qwen2.5 folder as downloaded
   --show-prompts  print the rendered prompt of the first 3 tasks of each split (prompt.style)
+  --results     write one JSON line per task: split, id, category, correct, the scorer's
+                reason (why it failed) and the model's text
   --json        also write the result as JSON
 ${BENCHMARK_USAGE}`;
 
@@ -41,7 +45,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (argv.some((a) => a === '--benchmark' || a.startsWith('--benchmark='))) return benchmarkCommand(argv);
   const { flags, positional } = parseArgs(argv, {
     policy: 'string', checkpoint: 'string', config: 'string', tasks: 'string', matcher: 'string', size: 'int', 'eval-size': 'string', seed: 'int', json: 'string',
-    init: 'string', 'show-prompts': 'boolean',
+    init: 'string', 'show-prompts': 'boolean', results: 'string',
   }, 'eval');
   if (positional.length > 0) throw new TxError('E_RANGE', `eval: unexpected argument '${positional[0]}'`);
   if (flags['eval-size'] !== undefined) flags['size'] = parseEvalSize(flags['eval-size'] as string, 'eval') === 'all' ? Number.MAX_SAFE_INTEGER : parseEvalSize(flags['eval-size'] as string, 'eval');
@@ -68,10 +72,26 @@ export async function evalCommand(argv: string[]): Promise<number> {
     if (held < tasks.train.length) console.log(`eval: warning: evaluating ${held} of the ${tasks.train.length} tasks in ${String(flags['tasks'])} (--eval-size all for every task)`);
   }
   const { policy } = await factory({ config, tasks: allTasks(tasks), resumeFrom: flags['checkpoint'] as string | undefined });
+  const total = Object.values(tasks.evalSplits).reduce((n, list) => n + list.length, 0);
+  const progress = new Progress(total, { label: 'eval', stream: process.stderr });
+  const lines: Buffer[] = [];
+  let done = 0;
+  let solved = 0;
   const res = await evaluate(policy, tasks.evalSplits, {
     render: (t) => render(t, []), score: (text, task) => scoreRollout(text, task, config.reward),
     maxTokens: config.generation.maxTokens, seed: config.seed,
+    onScored: (records) => {
+      for (const r of records) {
+        done++;
+        if (r.correct) solved++;
+        if (flags['results'] !== undefined) lines.push(Buffer.from(`${JSON.stringify(r)}\n`));
+      }
+      progress.update(done, `accuracy ${(solved / Math.max(1, done)).toFixed(3)}`);
+    },
   });
+  progress.finish();
+  // Written whole once every task is scored: a crash leaves no half-written results file.
+  if (flags['results'] !== undefined) await writeFileAtomic(flags['results'] as string, lines);
   for (const [split, r] of Object.entries(res)) {
     const cats = Object.entries(r.byCategory).map(([c, a]) => `${c} ${a.accuracy.toFixed(3)} (${a.n})`).join(', ');
     console.log(`${split}: ${r.accuracy.toFixed(3)} (${r.correct}/${r.n}); ${cats}`);
