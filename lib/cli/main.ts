@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     case 'train': return guarded(async () => (await import('./train.js')).trainCommand(rest));
     case 'eval': return guarded(async () => (await import('./eval.js')).evalCommand(rest));
     case 'report': return guarded(async () => (await import('./report.js')).reportCommand(rest));
-    case 'devices': return devicesCommand(rest);
+    case 'devices': return guarded(async () => devicesCommand(rest));
     case 'bench': return benchCommand(rest);
     case undefined:
     case 'help':
