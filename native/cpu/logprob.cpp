@@ -12,6 +12,7 @@
 #include "cpu/cpu_ops.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"
+#include "tx/platform.h"
 
 namespace tx::cpu {
 
