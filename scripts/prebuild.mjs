@@ -5,8 +5,10 @@
 //              found (TOOLEXPANDER_CUDA=off skips them); the CUDA runtime is linked statically
 //              and finds the driver at run time, so the same file runs on machines without one.
 // linux-arm64  CPU only, cross-built with aarch64-linux-gnu-g++ (apt: g++-aarch64-linux-gnu).
-// Both: no OpenMP (the work pool threads the ops, so no libgomp is needed at run time), and
-// libstdc++/libgcc linked statically (only glibc is required of the user's system).
+// Both: no OpenMP (the work pool threads the ops, so no libgomp is needed at run time);
+// libstdc++ stays dynamic: linked statically it would need arc4random (glibc 2.36, past
+// Ubuntu 22.04's 2.35), dynamically it needs glibc 2.34 and GCC 12's libstdc++ (GLIBCXX_3.4.30).
+// Where a prebuild does not load, scripts/install.mjs builds from source instead.
 // Each folder gets build.json describing what was compiled; build folders are build-prebuild/*.
 // The sources and options are CMakeLists.txt's: this script only chooses the options.
 import { spawnSync } from 'node:child_process';
@@ -66,7 +68,7 @@ function build(name) {
     TX_OPENMP: 'OFF',
     CMAKE_JS_INC: nodeApiIncludes().join(';'),
     CMAKE_CXX_FLAGS: '-DBUILDING_NODE_EXTENSION',
-    CMAKE_SHARED_LINKER_FLAGS: '-static-libstdc++ -static-libgcc',
+    CMAKE_SHARED_LINKER_FLAGS: '',  // explicit: a value cached by an earlier configure would stay
     ...t.defines,
   };
   const gen = which('ninja') ? ['-G', 'Ninja'] : [];

@@ -45,6 +45,13 @@ export function missingAddonMessage(failures: readonly string[]): string {
     `install a C++17 compiler (g++ or clang++) and cmake or python3+make, then run \`${fix}\``;
 }
 
+let loadedPath: string | undefined;
+
+/** The file the addon was loaded from in this thread, once loaded (`toolexpander devices` prints it). */
+export function loadedAddonPath(): string | undefined {
+  return loadedPath;
+}
+
 export interface LoadedAddon<T> {
   addon: T;
   path: string;
@@ -65,6 +72,7 @@ export function loadAddon<T>(metaUrl: string, accept: (addon: T) => void = () =>
     try {
       const addon = require(path) as T;
       accept(addon);
+      loadedPath = path;
       return { addon, path };
     } catch (e) {
       // A dlopen error can span lines (missing library, then the file): keep the first.
