@@ -13,9 +13,8 @@
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "<!@(node scripts/gyp-sources.mjs simd-cflags)", "<!@(node scripts/gyp-sources.mjs openmp-cflags)"],
       "ldflags": ["<!@(node scripts/gyp-sources.mjs openmp-cflags)"],
-      "libraries": ["-lpthread"],
       "conditions": [
-        ["OS=='linux'", { "libraries": ["-ldl"] }],
+        ["OS=='linux'", { "libraries": ["-ldl", "-lpthread"] }],
         ["OS=='mac'", {
           "xcode_settings": {
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",

@@ -48,12 +48,13 @@ check_works() {
     || { echo "FAIL [$name]: op or devices failed"; failed=$((failed + 1)); return 1; }
 }
 
-echo "-- the tarball: $(du -k "$tgz" | cut -f1) KiB, $(tar tzf "$tgz" | wc -l) files"
-tar tzf "$tgz" | sed -E 's|^package/||' | awk -F/ '{ top = ($1 == "prebuilds" || $1 == "native") && NF > 2 ? $1 "/" $2 : $1; n[top]++ } END { for (k in n) printf "   %4d  %s\n", n[k], k }' | sort -k2
-leftovers=$(tar tzf "$tgz" | grep -E '^package/(build/|build-|native/tests/|native/tools/|node_modules/|coverage/|\.tap/|runs/)|\.o$|\.tgz$' || true)
+listing=$(tar tzf "$tgz")
+echo "-- the tarball: $(du -k "$tgz" | cut -f1) KiB, $(echo "$listing" | wc -l) files"
+echo "$listing" | sed -E 's|^package/||' | awk -F/ '{ top = ($1 == "prebuilds" || $1 == "native") && NF > 2 ? $1 "/" $2 : $1; n[top]++ } END { for (k in n) printf "   %4d  %s\n", n[k], k }' | sort -k2
+leftovers=$(echo "$listing" | grep -E '^package/(build/|build-|native/tests/|native/tools/|node_modules/|coverage/|\.tap/|runs/)|\.o$|\.tgz$' || true)
 if [ -n "$leftovers" ]; then echo "FAIL [tarball]: build leftovers:"; echo "$leftovers" | head; failed=$((failed + 1)); fi
 for f in "prebuilds/$plat/toolexpander.node" binding.gyp scripts/install.mjs LICENSE; do
-  tar tzf "$tgz" | grep -qx "package/$f" || { echo "FAIL [tarball]: $f missing"; failed=$((failed + 1)); }
+  echo "$listing" | grep -qx "package/$f" || { echo "FAIL [tarball]: $f missing"; failed=$((failed + 1)); }
 done
 
 echo "-- [default] npm install $tgz"
