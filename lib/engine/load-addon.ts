@@ -1,5 +1,6 @@
-// Finds and loads the native addon file. Order: TOOLEXPANDER_ADDON (an explicit path wins),
-// then a local source build (build/Release, build/Debug: what `npm rebuild toolexpander` or a
+// Finds and loads the native addon file. TOOLEXPANDER_ADDON, when set, is the only candidate
+// (falling back would hide a mistyped path, or an instrumented build that failed to load,
+// behind the default build). Otherwise: a local source build (build/Release, build/Debug: what `npm rebuild toolexpander` or a
 // checkout's build makes), then the prebuilt binary shipped for this platform and CPU
 // (prebuilds/<platform>-<arch>/toolexpander.node, the prebuildify layout).
 // When none loads, the error is one line: what is missing and the one command that fixes it.
@@ -21,8 +22,8 @@ export function prebuildDir(platform: string = process.platform, arch: string = 
 
 /** Every path tried, in order. */
 export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.TOOLEXPANDER_ADDON) return [resolve(env.TOOLEXPANDER_ADDON)];
   const list: string[] = [];
-  if (env.TOOLEXPANDER_ADDON) list.push(resolve(env.TOOLEXPANDER_ADDON));
   list.push(join(packageRoot, 'build', 'Release', 'toolexpander.node'));
   list.push(join(packageRoot, 'build', 'Debug', 'toolexpander.node'));
   list.push(join(prebuildDir(), 'toolexpander.node'));
@@ -30,18 +31,21 @@ export function addonCandidates(env: NodeJS.ProcessEnv = process.env): string[] 
 }
 
 /** The single line a user sees when no addon loads (the CLI prints it as is). */
-export function missingAddonMessage(failures: readonly string[]): string {
+export function missingAddonMessage(failures: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
   const where = `${process.platform}-${process.arch}`;
+  if (env.TOOLEXPANDER_ADDON) {
+    return `the native addon TOOLEXPANDER_ADDON names did not load (${failures.join('; ')}); ` +
+      'point TOOLEXPANDER_ADDON at a built toolexpander.node, or unset it to use the package\'s own';
+  }
   // Files that exist but did not load say why (an old glibc, a wrong architecture); plain
   // absences are the normal case and would only lengthen the line.
-  const asked = process.env.TOOLEXPANDER_ADDON ? resolve(process.env.TOOLEXPANDER_ADDON) : undefined;
-  const notable = failures.filter((f) => !f.endsWith(': not found') || (asked !== undefined && f.startsWith(asked)));
+  const notable = failures.filter((f) => !f.endsWith(': not found'));
   const tried = notable.length ? ` (${notable.join('; ')})` : '';
   // Installed as a dependency, `npm rebuild` reruns the install step (scripts/install.mjs);
   // in a checkout the package's own build script does the same.
   const inPackage = packageRoot.split(/[\\/]/).includes('node_modules');
   const fix = inPackage ? 'npm rebuild toolexpander' : 'npm run build:native';
-  return `the native engine is missing for ${where} (no prebuilt binary fits and none was built)${tried}; ` +
+  return `no native addon for ${where} (no prebuilt binary fits and none was built)${tried}; ` +
     `install a C++17 compiler (g++ or clang++) and cmake or python3+make, then run \`${fix}\``;
 }
 
