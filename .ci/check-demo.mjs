@@ -1,6 +1,6 @@
 // Checks what `toolexpander demo` wrote: report.html with the two arms' charts and table,
 // summary.json, and each run's metrics.jsonl with the step and eval fields of
-// TOOLEXPANDER.md section 7. Exits 1 naming the first thing missing.
+// docs/metrics.md. Exits 1 naming the first thing missing.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

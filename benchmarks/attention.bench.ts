@@ -1,5 +1,5 @@
 // Attention on the CPU: forward and forward+backward GFLOP/s as a ratio to a GEMM rate
-// measured in the same run. FLOPs follow FlashAttention's benchmark convention (KERNELS.md):
+// measured in the same run. FLOPs follow FlashAttention's benchmark convention (docs/kernels.md, Benchmark goals):
 // forward 4*Nq*Nk*D*H, halved when causal (= 2*T*T*D*H per causal sequence); backward 2.5x
 // the forward, so forward+backward = 3.5x. The GEMM rate is the engine's own CPU SGEMM
 // (lib/engine/gemm.ts gemmSync, all threads) on 1024^3, re-measured right before each

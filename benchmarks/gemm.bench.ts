@@ -1,5 +1,5 @@
 // CPU SGEMM GFLOP/s at 512, 1024, 2048 (square, no transpose), as a ratio to OpenBLAS sgemm
-// measured in the same run (KERNELS.md section 5), and to the theoretical peak.
+// measured in the same run (docs/kernels.md section 7), and to the theoretical peak.
 //
 // The peer: native/cpu/bench_openblas.cpp dlopen()s libopenblas (no build dependency),
 // unsets OPENBLAS_CORETYPE first so OpenBLAS picks its best kernel for this CPU, and gives

@@ -1,7 +1,7 @@
 // Log-prob gathering on the CPU.
 // 1. logprobs forward and backward at N=4096, V=32000 (f32): memory-bound, reported as
-//    GB/s and as a ratio to the streaming-read floor measured in the same run (KERNELS.md
-//    target: forward >= 60% of read). Bytes: forward reads the logits once (4NV);
+//    GB/s and as a ratio to the streaming-read floor measured in the same run (docs/kernels.md
+//    benchmark goal: forward >= 60% of read). Bytes: forward reads the logits once (4NV);
 //    backward reads them once and writes gradLogits once (8NV), so it is also given
 //    against the copy floor (read + write).
 // 2. Peak extra memory of the fused linearLogprobs at V=151936 against a naive

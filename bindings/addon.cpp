@@ -3,6 +3,7 @@
 #include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "job_registry.h"
 
 namespace txn {
 
@@ -20,6 +21,7 @@ Napi::Value init(const Napi::CallbackInfo& info) {
 Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   auto* s = new AddonState();
   env.SetInstanceData<AddonState>(s);  // deleted by node-addon-api at env teardown
+  jobs::install(env);                   // worker/teardown safety (job_registry.h)
   Napi::Function buffer_class = DeviceBuffer::define(env);
   s->device_buffer_class = Napi::Persistent(buffer_class);
   exports.Set("DeviceBuffer", buffer_class);
@@ -69,6 +71,9 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
     exports.Set(name, Napi::Function::New(env, fn, name));
   }
   exports.Set("PolicyModel", define_policy_model(env));  // model (appended block)
+  exports.Set("jobsInFlight", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    return Napi::Number::New(info.Env(), jobs::in_flight(info.Env()));
+  }, "jobsInFlight"));  // job registry (appended block)
   return exports;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "errors.h"
+#include "job_registry.h"
 
 namespace txn {
 
@@ -33,11 +34,18 @@ class OpWorker : public Napi::AsyncWorker {
     keep_ = Napi::Persistent(keep);
     result_ = Napi::Persistent(job.result);
     for (DeviceBuffer* b : buffers_) b->retain();
+    jobs::queued(env, this);
   }
+
+  ~OpWorker() override { jobs::gone(Env(), this); }
 
   Napi::Promise promise() const { return deferred_.Promise(); }
 
-  void Execute() override { status_ = guarded_compute(compute_); }
+  void Execute() override {
+    jobs::Running running(Env());
+    status_ = running.admitted() ? guarded_compute(compute_)
+                                 : tx::Status{tx::Code::kState, "the environment is shutting down"};
+  }
 
   void OnOK() override {
     Napi::HandleScope scope(Env());

@@ -298,7 +298,7 @@ Status linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
 
 }  // namespace tx
 
-// ---- 3. Attention (KERNELS.md section 3) ---------------------------------------------
+// ---- 3. Attention (docs/kernels.md section 3) ---------------------------------------------
 #include <cmath>
 #include <initializer_list>
 
@@ -465,7 +465,7 @@ Status decode_attention(const DecodeAttentionArgs& a) {
 
 }  // namespace tx
 
-// ---- GRPO loss (appended block; KERNELS.md section 4) ----
+// ---- GRPO loss (appended block; docs/kernels.md section 4) ----
 // Includes kept inside the block so op families merge without touching each other's lines.
 #include <climits>
 #include <cmath>
@@ -568,7 +568,7 @@ Status grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
 
 }  // namespace tx
 
-// ---- AdamW (appended block; KERNELS.md section 5) ----
+// ---- AdamW (appended block; docs/kernels.md section 5) ----
 #include <cmath>
 
 namespace tx {
@@ -613,7 +613,7 @@ Status adamw_step(const AdamWArgs& a, AdamWResult* result) {
 
 }  // namespace tx
 
-// ---- Sampling (appended block; KERNELS.md section 5) ----
+// ---- Sampling (appended block; docs/kernels.md section 6) ----
 namespace tx {
 
 Status validate_sample_inputs(const SampleArgs& a) {
@@ -659,7 +659,7 @@ Status sample(const SampleArgs& a) {
 
 }  // namespace tx
 
-// ---- GEMM (appended block; KERNELS.md section 5) ----
+// ---- GEMM (appended block; docs/kernels.md section 7) ----
 namespace tx {
 
 namespace {
@@ -712,7 +712,7 @@ const char* gemm_cublas_library() {
 
 }  // namespace tx
 
-// ---- Model ops: RMSNorm, RoPE, SwiGLU, embedding, residual add (appended block; KERNELS.md section 5) ----
+// ---- Model ops: RMSNorm, RoPE, SwiGLU, embedding, residual add (appended block; docs/kernels.md sections 8-12) ----
 #include <algorithm>
 
 #include "cpu/cpu_ops.h"

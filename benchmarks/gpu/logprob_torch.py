@@ -1,6 +1,6 @@
 """PyTorch peer for log-prob gathering on the GPU: the naive baseline of RL trainers,
 torch.log_softmax(logits.float() / T, -1).gather(-1, targets) (what verl/TRL do without a fused
-kernel), plus its entropy, timed with CUDA events, with the peak extra memory of each.
+kernel), plus its entropy, each eager and torch.compile'd, timed with CUDA events, with the peak extra memory of each.
 Compare with the parity runner's --bench rows (`logprobs bench N=... V=...`), which time
 our forward on the same shapes (bf16 logits, f32 math).
     python3 benchmarks/gpu/logprob_torch.py --out result.json
@@ -28,6 +28,7 @@ def main():
     p.add_argument("--out", required=True)
     args = p.parse_args()
     rows = []
+    torch._dynamo.config.cache_size_limit = 64
     for n, v, dtype in [(4096, 151936, torch.bfloat16), (16384, 151936, torch.bfloat16), (4096, 32000, torch.float32)]:
         logits = (torch.rand(n, v, device="cuda") * 16 - 8).to(dtype)
         targets = (torch.arange(n, device="cuda") * 7919) % v
@@ -43,7 +44,19 @@ def main():
 
         name = "bf16" if dtype == torch.bfloat16 else "f32"
         bytes_read = logits.numel() * logits.element_size()
-        for label, fn in [("log_softmax+gather", gather), ("log_softmax+gather+entropy", gather_entropy)]:
+        variants = [("log_softmax+gather", gather), ("log_softmax+gather+entropy", gather_entropy)]
+        # torch.compile fuses the upcast, softmax and gather (Inductor/Triton): the strongest
+        # unfused-by-hand peer. Compilation can fail on an image without a working Triton;
+        # then the row says why instead of the run stopping.
+        for label, fn in list(variants):
+            try:
+                compiled = torch.compile(fn, dynamic=False)
+                compiled()
+                variants.append(("compiled " + label, compiled))
+            except Exception as e:  # noqa: BLE001 - any compile failure is reported, not fatal
+                rows.append({"op": "logprobs", "peer": "torch.compile " + label, "N": n, "V": v, "dtype": name,
+                             "error": f"{type(e).__name__}: {e}"[:300]})
+        for label, fn in variants:
             ms = bench(fn)
             extra = peak_extra(fn)
             row = {"op": "logprobs", "peer": "torch " + label, "N": n, "V": v, "dtype": name, "ms": ms,

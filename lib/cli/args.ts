@@ -18,9 +18,11 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, command: stri
     if (kind === undefined) throw new TxError('E_RANGE', `${command}: unknown option --${name} (see --help)`);
     if (kind === 'boolean') { flags[name] = true; continue; }
     const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-    if (value === undefined) throw new TxError('E_RANGE', `${command}: --${name} needs a value`);
+    if (value === undefined || value === '') throw new TxError('E_RANGE', `${command}: --${name} needs a value`);
     if (kind === 'int') {
-      if (!/^\d+$/.test(value)) throw new TxError('E_RANGE', `${command}: --${name} must be a non-negative integer, got '${value}'`);
+      if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+        throw new TxError('E_RANGE', `${command}: --${name} must be a non-negative integer, got '${value}'`);
+      }
       flags[name] = Number(value);
     } else {
       flags[name] = value;

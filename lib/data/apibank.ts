@@ -162,3 +162,70 @@ export async function* fromApiBank(levelOnePath: string, opts: { dialoguesDir?: 
     });
   }
 }
+
+/** ToolSearcher as API-Bank declares it (apis/tool_search.py): the one API a level-2 prompt describes. */
+export const TOOL_SEARCHER: Record<string, unknown> = {
+  name: 'ToolSearcher',
+  description: 'Searches for relevant tools in library based on the keywords.',
+  input_parameters: { keywords: { type: 'str', description: 'The keyword to search for.' } },
+};
+
+function retrieved(row: Row): Record<string, unknown>[] {
+  const result = isPlainObject(row['result']) ? row['result'] : {};
+  const out = result['output'];
+  const list = Array.isArray(out) ? out : [out];
+  return list.filter((d): d is Record<string, unknown> => isPlainObject(d) && typeof d['name'] === 'string');
+}
+
+/**
+ * API-Bank level-2 ("Retrieve + Call": only ToolSearcher is described; the model finds the
+ * other APIs through it) -> one task per API row of each dialogue in `dir`
+ * (level-2-toolsearcher/). The tools are ToolSearcher plus every API description an
+ * earlier ToolSearcher call returned in that dialogue (the model reads them in the tool
+ * results); an API called without having been retrieved (GetUserToken, often) gets its
+ * description from `apis.json`, flagged `meta.retrieved: false`.
+ */
+export async function* fromApiBankLevel2(dir: string, opts: { apisPath?: string } = {}): AsyncGenerator<Task> {
+  const { readdir } = await import('node:fs/promises');
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.jsonl')).sort();
+  } catch (e) {
+    throw new TxError('E_FORMAT', `cannot read ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const apisPath = opts.apisPath ?? join(dirname(dir), 'apis.json');
+  let known = new Map<string, Record<string, unknown>>();
+  try {
+    const r = safeJsonParse(await readFile(apisPath, 'utf8'));
+    if (r.ok && Array.isArray(r.value)) known = new Map(r.value.filter(isPlainObject).map((d) => [String(d['name']), d]));
+  } catch {
+    // Without apis.json, an unretrieved API has no description: that row is refused below.
+  }
+  const cache = new Map<string, Row[]>();
+  for (const file of files) {
+    const path = join(dir, file);
+    const rows = await readDialogue(path, cache);
+    const found = new Map<string, Record<string, unknown>>();
+    for (let at = 0; at < rows.length; at++) {
+      const row = rows[at] as Row;
+      if (row['role'] !== 'API') continue;
+      const name = String(row['api_name']);
+      const descs = [TOOL_SEARCHER, ...found.values()];
+      const isRetrieved = name === 'ToolSearcher' || found.has(name);
+      if (!isRetrieved) {
+        const d = known.get(name);
+        if (d === undefined) throw new TxError('E_FORMAT', `${path}:${at + 1}: ${name} was never retrieved and is not in ${apisPath}`);
+        descs.push(d);
+      }
+      const paramDict = isPlainObject(row['param_dict']) ? row['param_dict'] : {};
+      yield validateTask({
+        id: `api-bank-l2-${file.replace(/\.jsonl$/, '')}-${at + 1}`,
+        tools: descs.map(apiBankTool),
+        messages: historyMessages(rows.slice(0, at)),
+        answer: [{ name, arguments: { ...paramDict } }],
+        meta: { source: 'api-bank', level: 2, category: 'level-2', file, line: at + 1, retrieved: isRetrieved },
+      });
+      if (name === 'ToolSearcher') for (const d of retrieved(row)) found.set(String(d['name']), d);
+    }
+  }
+}

@@ -1,7 +1,10 @@
 // BFCL (Berkeley Function Calling Leaderboard) -> tasks. Questions and possible_answer
 // files are JSON Lines under a .json name; BFCL's parameter types are mapped to JSON Schema.
 
+import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
+import { pyJsonParse, pyJsonStringify } from '../reward/pyjson.js';
+import { isPyDict } from '../reward/pyvalue.js';
 import { readJsonLines, atLine } from './jsonl.js';
 import { isPlainObject } from './json.js';
 import { validateTask } from './validate.js';
@@ -92,35 +95,78 @@ function toMessages(question: unknown): Message[] {
   return out;
 }
 
+/** id -> ground truth as Python-typed JSON text, read from the raw lines (pyjson.ts). */
+async function typedGroundTruths(path: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    const r = pyJsonParse(line.replace(/^\uFEFF/, ''));
+    if (r.ok && isPyDict(r.value) && typeof r.value['id'] === 'string' && Array.isArray(r.value['ground_truth'])) {
+      out.set(r.value['id'], pyJsonStringify(r.value['ground_truth']));
+    }
+  }
+  return out;
+}
+
 /**
  * BFCL question file + its possible_answer file -> tasks (simple, multiple, parallel,
  * parallel_multiple). The answer keeps BFCL's acceptable values (`{format: 'bfcl', ...}`)
  * for the `bfcl` matcher.
  */
-export async function* fromBfcl(questionsPath: string, answersPath: string): AsyncGenerator<Task> {
+export async function* fromBfcl(questionsPath: string, answersPath?: string): AsyncGenerator<Task> {
   const answers = new Map<string, unknown>();
-  for await (const { line, value } of readJsonLines(answersPath)) {
-    if (!isPlainObject(value) || typeof value['id'] !== 'string' || !Array.isArray(value['ground_truth'])) {
-      throw new TxError('E_FORMAT', `${answersPath}:${line}: expected {id, ground_truth: [...]}`);
+  // Relevance categories have no possible_answer file: a missing one matters only for an
+  // entry that needs a ground truth.
+  let unreadable: unknown;
+  try {
+    if (answersPath !== undefined) {
+      for await (const { line, value } of readJsonLines(answersPath)) {
+        if (!isPlainObject(value) || typeof value['id'] !== 'string' || !Array.isArray(value['ground_truth'])) {
+          throw new TxError('E_FORMAT', `${answersPath}:${line}: expected {id, ground_truth: [...]}`);
+        }
+        answers.set(value['id'], value['ground_truth']);
+      }
     }
-    answers.set(value['id'], value['ground_truth']);
+  } catch (e) {
+    if (!(e instanceof TxError) || !e.message.includes('cannot read')) throw e;
+    unreadable = e;
   }
+  const typedAnswers = unreadable === undefined && answersPath !== undefined ? await typedGroundTruths(answersPath) : new Map<string, string>();
   for await (const { line, value } of readJsonLines(questionsPath)) {
     let task: Task;
     try {
       if (!isPlainObject(value) || typeof value['id'] !== 'string') throw new TxError('E_FORMAT', 'expected {id, question, function}');
       const id = value['id'];
+      const relevance = /^(live_)?(ir)?relevance_/.test(id);
+      if (relevance) {
+        const fns = Array.isArray(value['function']) ? value['function'] : [];
+        const bfclCategory = id.slice(0, id.lastIndexOf('_'));
+        task = validateTask({
+          id, tools: fns.map((f, i) => toTool(f, `function[${i}]`)), messages: toMessages(value['question']),
+          // BFCL's rule (the `bfcl` matcher applies it via meta.bfclCategory): irrelevance
+          // passes when nothing is called, live_relevance when something is.
+          answer: [], meta: { source: 'bfcl', category: bfclCategory, bfclCategory },
+        });
+        yield task;
+        continue;
+      }
+      if (unreadable !== undefined) throw unreadable;
       const gt = answers.get(id);
       if (gt === undefined) throw new TxError('E_FORMAT', `no ground truth for "${id}" in ${answersPath}`);
       const fns = Array.isArray(value['function']) ? value['function'] : [];
       const category = bfclCategoryOf(id);
       const answer: BfclAnswer = { format: 'bfcl', category, groundTruth: gt as BfclAnswer['groundTruth'] };
+      // What BFCL's checker needs beyond the answer: its category, the functions as shipped
+      // and the ground truth with Python's types (5.0 stays a float; JSON.parse drops that).
+      const typed = typedAnswers.get(id);
       task = validateTask({
         id,
         tools: fns.map((f, i) => toTool(f, `function[${i}]`)),
         messages: toMessages(value['question']),
         answer,
-        meta: { source: 'bfcl', category },
+        meta: {
+          source: 'bfcl', category, bfclCategory: id.slice(0, id.lastIndexOf('_')), bfclFunctions: fns,
+          ...(typed === undefined ? {} : { bfclGroundTruth: typed }),
+        },
       });
     } catch (e) {
       throw atLine(questionsPath, line, e);

@@ -1,4 +1,4 @@
-// The published task JSON Schema (TOOLEXPANDER.md section 1). schemas/task.schema.json is
+// The published task JSON Schema (docs/method.md section 1). schemas/task.schema.json is
 // this object written out; test/data/schema-file.test.ts checks that the two agree
 // (regenerate with `npx tsx test/fixtures/write-schema.ts`).
 

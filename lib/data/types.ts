@@ -1,4 +1,4 @@
-// The task format of TOOLEXPANDER.md section 1, as TypeScript types.
+// The task format of docs/method.md section 1, as TypeScript types.
 
 /** A tool the model may call. `parameters` is a JSON Schema (converters map BFCL and API-Bank types to it). */
 export type Tool = {

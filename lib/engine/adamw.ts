@@ -1,4 +1,4 @@
-// AdamW, fused (KERNELS.md section 5): torch.optim.AdamW semantics (decoupled weight decay,
+// AdamW, fused (docs/kernels.md section 5): torch.optim.AdamW semantics (decoupled weight decay,
 // bias correction) with optional global-norm clipping as torch.nn.utils.clip_grad_norm_,
 // over one flat f32 buffer of master weights updated in place.
 import { TxError } from '../errors.js';

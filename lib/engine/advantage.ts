@@ -1,4 +1,4 @@
-// Grouped advantage normalization (KERNELS.md section 1): GRPO, Dr. GRPO and RLOO over
+// Grouped advantage normalization (docs/kernels.md section 1): GRPO, Dr. GRPO and RLOO over
 // groups of variable size, with zero-variance flags and optional token broadcast.
 import { TxError } from '../errors.js';
 import { show } from './show.js';

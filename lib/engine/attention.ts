@@ -1,4 +1,4 @@
-// Packed variable-length causal grouped-query attention (KERNELS.md section 3), in
+// Packed variable-length causal grouped-query attention (docs/kernels.md section 3), in
 // FlashAttention's varlen layout: q [Nt, Hq, D], k/v [Nt, Hkv, D], cuSeqlens i32[B+1].
 // Forward saves lse f32[Hq, Nt] for the backward. decodeAttention runs one new query per
 // sequence against a KV cache and returns, for the same token and prefix, the same bits as

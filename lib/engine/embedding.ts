@@ -1,4 +1,4 @@
-// Embedding (KERNELS.md section 5): out[t] = weight[ids[t]] over weight [vocab, dim]. The
+// Embedding (docs/kernels.md section 11): out[t] = weight[ids[t]] over weight [vocab, dim]. The
 // backward scatter-adds gradOut rows into gradWeight deterministically (tokens grouped by
 // id, summed in token order; no float atomics). A model op, exported for tests.
 import { native } from './native.js';

@@ -1,4 +1,4 @@
-// GEMM, row-major: C = alpha op(A) op(B) + beta C (KERNELS.md section 5). A model op,
+// GEMM, row-major: C = alpha op(A) op(B) + beta C (docs/kernels.md section 7). A model op,
 // exported for tests and benchmarks; C is updated in place and returned.
 // Host: Float32Arrays (the CPU GEMM). CUDA: DeviceTensors, A and B both f32 or both bf16
 // (f32 accumulation), C f32, all on one device (cuBLAS when it loads at run time, else the

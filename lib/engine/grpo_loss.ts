@@ -1,4 +1,4 @@
-// GRPO policy loss, fused forward + backward (KERNELS.md section 4): verl's
+// GRPO policy loss, fused forward + backward (docs/kernels.md section 4): verl's
 // compute_policy_loss_vanilla (clip low/high, dual clip) plus an optional KL penalty
 // (k1, k2, k3 with verl's clamps), aggregated by one of verl's agg_loss modes.
 import { TxError } from '../errors.js';

@@ -1,4 +1,4 @@
-// Log-prob gathering (KERNELS.md section 2): fused log-softmax + gather + entropy from
+// Log-prob gathering (docs/kernels.md section 2): fused log-softmax + gather + entropy from
 // logits [N, V], and fused with the lm_head (hidden [N, Dm] x weight [V, Dm]) so that the
 // [N, V] logits never exist. Forward and backward, on the CPU (f32) and CUDA (f32, bf16
 // logits). Results live where the inputs live: typed arrays (vectors) and HostTensors

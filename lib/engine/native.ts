@@ -110,6 +110,8 @@ export interface NativeAddon {
   DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
   devices(): NativeDevicesReport;
   setThreads(n: number): number;
+  /** Async jobs of this environment queued or running (bindings/job_registry.h). */
+  jobsInFlight(): number;
   benchStreamCopy(dst: Float32Array, src: Float32Array): void;
   benchStreamRead(src: Float32Array): number;
   groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;

@@ -1,4 +1,4 @@
-// Residual add (KERNELS.md section 5): out = a + b. Its backward is the identity into both
+// Residual add (docs/kernels.md section 12): out = a + b. Its backward is the identity into both
 // inputs (gradA = gradB = gradOut); residualAddBackward returns one new copy for each, so
 // callers may accumulate into them.
 import { native } from './native.js';

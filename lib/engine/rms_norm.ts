@@ -1,4 +1,4 @@
-// RMSNorm (Qwen2RMSNorm, KERNELS.md section 5): out = weight * x / sqrt(mean(x^2) + eps) per
+// RMSNorm (Qwen2RMSNorm, docs/kernels.md section 8): out = weight * x / sqrt(mean(x^2) + eps) per
 // row of `dim`; rstd = 1/sqrt(mean(x^2) + eps) is saved for the backward. A model op,
 // exported for tests and benchmarks.
 import { native } from './native.js';

@@ -1,4 +1,4 @@
-// RoPE, Qwen2 rotate-half layout (KERNELS.md section 5), on x [tokens, heads, headDim]:
+// RoPE, Qwen2 rotate-half layout (docs/kernels.md section 9), on x [tokens, heads, headDim]:
 // for i < headDim/2, angle = positions[t] * theta^(-2i/headDim),
 //   out[i] = x[i] cos - x[i+h] sin, out[i+h] = x[i+h] cos + x[i] sin (h = headDim/2).
 // Positions are per token, so packed sequences restart at 0. The backward is the inverse

@@ -1,4 +1,4 @@
-// Token sampling (KERNELS.md section 5): temperature, top-k, top-p and greedy, with a
+// Token sampling (docs/kernels.md section 6): temperature, top-k, top-p and greedy, with a
 // counter-based RNG (Philox4x32-10 keyed by the seed, counter = (vocabulary index,
 // position, sequence id)): a sequence's samples do not depend on the batch it is in, nor
 // on the device. Gumbel-max over the kept tokens; exact rules in native/include/tx/ops.h.

@@ -1,4 +1,4 @@
-// SwiGLU (KERNELS.md section 5): out = silu(gate) * up elementwise, silu(g) = g sigmoid(g).
+// SwiGLU (docs/kernels.md section 10): out = silu(gate) * up elementwise, silu(g) = g sigmoid(g).
 // A model op, exported for tests and benchmarks.
 import { native } from './native.js';
 import { vecArg, wrapVec, type Vec } from './vec.js';

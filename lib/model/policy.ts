@@ -1,5 +1,5 @@
 // The Policy contract between the trainers (lib/rl, lib/toolexpander) and the models
-// (TinyPolicy on the native engine, OpenAIPolicy for served models). API.md fixes
+// (TinyPolicy on the native engine, OpenAIPolicy for served models). docs/api.md fixes
 // generate/logprobs/trainStep/save; this file fixes the shapes it leaves open.
 import type { GrpoConfig } from '../engine/grpo_loss.js';
 

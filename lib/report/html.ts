@@ -1,9 +1,10 @@
-// report.html: one self-contained page comparing the arms of a comparison (TOOLEXPANDER.md
-// section 7): inline SVG curves per arm (mean over seeds) for accuracy, hard rate, data
+// report.html: one self-contained page comparing the arms of a comparison (docs/method.md
+// section 8): inline SVG curves per arm (mean over seeds) for accuracy, hard rate, data
 // utilization, reward, entropy, loss variance and KL; a summary table with 95% intervals
 // over seeds; the collapse detector and convergence speed per arm.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { TxError } from '../errors.js';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../model/atomic-write.js';
 import { readMetrics } from './metrics-log.js';
@@ -28,9 +29,25 @@ export type ReportOptions = {
 
 /** A run folder written by the trainer: config.json (arm = preset, seed) and metrics.jsonl. */
 export function loadRun(dir: string): RunData {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TxError('E_FORMAT', `${dir}: no such run folder`);
   const cfgPath = join(dir, 'config.json');
-  const cfg = existsSync(cfgPath) ? JSON.parse(readFileSync(cfgPath, 'utf8')) as { name?: string; preset?: string; seed?: number } : {};
-  return { name: cfg.name ?? basename(dir), arm: cfg.preset ?? basename(dir), seed: cfg.seed ?? 0, records: readMetrics(join(dir, 'metrics.jsonl')) };
+  let cfg: { name?: unknown; preset?: unknown; seed?: unknown } = {};
+  if (existsSync(cfgPath)) {
+    try {
+      const parsed = JSON.parse(readFileSync(cfgPath, 'utf8')) as unknown;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+      cfg = parsed as typeof cfg;
+    } catch (e) {
+      throw new TxError('E_FORMAT', `${cfgPath}: not a run config (${(e as Error).message})`);
+    }
+  }
+  const records = readMetrics(join(dir, 'metrics.jsonl'));
+  if (records.length === 0) throw new TxError('E_FORMAT', `${join(dir, 'metrics.jsonl')}: no metrics records yet`);
+  const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  return {
+    name: str(cfg.name) ?? basename(dir), arm: str(cfg.preset) ?? basename(dir),
+    seed: typeof cfg.seed === 'number' ? cfg.seed : 0, records,
+  };
 }
 
 const stepsOf = (r: RunData) => r.records.filter((x): x is StepRecord => x.type === 'step');

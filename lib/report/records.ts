@@ -1,4 +1,4 @@
-// The records of metrics.jsonl (TOOLEXPANDER.md section 7): one `step` record per training
+// The records of metrics.jsonl (docs/metrics.md): one `step` record per training
 // step, one `eval` record per evaluation. Field names are part of the public surface: the
 // report, the CI smoke test and users' notebooks read them.
 
@@ -72,3 +72,29 @@ export const STEP_FIELDS: readonly (keyof StepRecord)[] = [
   'loss', 'lossVariance', 'gradNorm', 'entropy', 'kl', 'clipFracHigh', 'clipFracLow', 'ratioMean', 'approxKl',
   'lr', 'tokens', 'tokensPerSecond', 'stepTime',
 ];
+
+// The fields the report reads, checked when a metrics.jsonl is read back.
+const STEP_NUMBERS = ['step', 'hardRate', 'dataUtilization', 'rewardMean', 'entropy', 'lossVariance', 'deferred', 'prompts', 'extraRollouts'] as const;
+
+/** Why `x` is not a metrics record the report can use, or undefined when it is one. */
+export function recordProblem(x: unknown): string | undefined {
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'not an object';
+  const r = x as Record<string, unknown>;
+  if (r['type'] === 'eval') {
+    if (typeof r['step'] !== 'number') return 'eval record without a numeric step';
+    if (typeof r['accuracy'] !== 'number') return 'eval record without a numeric accuracy';
+    const splits = r['splits'];
+    if (splits === null || typeof splits !== 'object') return 'eval record without splits';
+    for (const [k, v] of Object.entries(splits)) {
+      if (v === null || typeof v !== 'object' || typeof (v as { accuracy?: unknown }).accuracy !== 'number') return `eval split '${k}' without a numeric accuracy`;
+    }
+    return undefined;
+  }
+  if (r['type'] === 'step') {
+    for (const f of STEP_NUMBERS) if (typeof r[f] !== 'number') return `step record without a numeric ${f}`;
+    if (r['kl'] !== null && typeof r['kl'] !== 'number') return 'step record whose kl is neither a number nor null';
+    if (!Array.isArray(r['resolvedPerRound']) || !r['resolvedPerRound'].every((v) => typeof v === 'number')) return 'step record without resolvedPerRound numbers';
+    return undefined;
+  }
+  return `type is ${JSON.stringify(r['type'])}, not "step" or "eval"`;
+}

@@ -1,4 +1,4 @@
-// Summary statistics of runs (TOOLEXPANDER.md section 7): mean and 95% interval over seeds
+// Summary statistics of runs (docs/method.md section 8): mean and 95% interval over seeds
 // (Student t), the collapse detector and the convergence-speed metric.
 
 // Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.

@@ -1,4 +1,4 @@
-// parseToolCalls: the format half of the base reward (TOOLEXPANDER.md section 3).
+// parseToolCalls: the format half of the base reward (docs/method.md section 3).
 // Never throws, linear time, no regular expressions on model text.
 
 import { isPlainObject, safeJsonParse } from '../data/json.js';

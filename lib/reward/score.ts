@@ -1,9 +1,9 @@
-// scoreRollout: r = r_base + SET bonus (TOOLEXPANDER.md sections 3 and 4). Never throws.
+// scoreRollout: r = r_base + SET bonus (docs/method.md sections 3 and 4). Never throws.
 
 import { goldCalls } from '../data/gold.js';
-import { isBfclAnswer, type Call, type Task } from '../data/types.js';
+import type { Call, Task } from '../data/types.js';
 import { matchApiBank } from './api-bank.js';
-import { callsToGroundTruth, matchBfcl } from './bfcl.js';
+import { matchBfclText } from './bfcl.js';
 import { matchExact } from './exact.js';
 import { parseToolCalls } from './parse.js';
 import { validateArgs } from './schema-cache.js';
@@ -13,11 +13,9 @@ import type { MatchResult, ScoreOptions, ScoreResult } from './types.js';
 
 export const DEFAULT_SET_BONUS = 0.01;
 
-function match(calls: Call[], task: Task, matcher: ScoreOptions['matcher']): MatchResult {
-  if (matcher === 'bfcl') {
-    const gt = isBfclAnswer(task.answer) ? task.answer.groundTruth : callsToGroundTruth(task.answer);
-    return matchBfcl(calls, gt, task.tools);
-  }
+function match(calls: Call[], task: Task, matcher: ScoreOptions['matcher'], text: string): MatchResult {
+  // BFCL's checker reads the block's own text: Python types (5 vs 5.0) come from it.
+  if (matcher === 'bfcl') return matchBfclText(text, task);
   const gold = goldCalls(task);
   if (matcher === 'api-bank') return matchApiBank(calls, gold, task.tools);
   return matchExact(calls, gold);
@@ -52,7 +50,7 @@ function scoreUnchecked(text: string, task: Task, opts: ScoreOptions): ScoreResu
     }
     return { reward: set ? bonus : 0, base: 0, set, reason: parsed.reason, schemaValid: false };
   }
-  const m = match(parsed.calls, task, opts.matcher ?? 'exact');
+  const m = match(parsed.calls, task, opts.matcher ?? 'exact', text);
   const base: 0 | 1 = m.ok ? 1 : 0;
   const schemaValid = schemaValidCalls(parsed.calls, task);
   const gateOpen = gate === 'always' || gate === 'format' || base === 1;

@@ -1,4 +1,4 @@
-// Self-Exemplifying Thinking (TOOLEXPANDER.md section 4): inside the think block, an
+// Self-Exemplifying Thinking (docs/method.md section 4): inside the think block, an
 // `<example>` holding a tool call list that parses, names only available tools and whose
 // arguments validate against their schemas; then an `<analysis>` with non-empty text
 // before the next example; and the example's calls are not the final calls.

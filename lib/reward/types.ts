@@ -34,4 +34,5 @@ export type ScoreResult = {
   schemaValid: boolean;
 };
 
-export type MatchResult = { ok: true } | { ok: false; reason: MatchFailReason };
+/** `detail`: the checker's own error type where it has one (BFCL's `error_type`). */
+export type MatchResult = { ok: true } | { ok: false; reason: MatchFailReason; detail?: string };

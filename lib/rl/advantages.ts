@@ -1,4 +1,4 @@
-// Group-relative advantages of a step's groups through the native op (KERNELS.md section 1,
+// Group-relative advantages of a step's groups through the native op (docs/kernels.md section 1,
 // grpo mode): one reward per rollout, groups given by offsets. Zero-variance groups (all
 // rollouts equal) get zero advantages: they carry no gradient, which is what hard sampling
 // and dynamic sampling act on.

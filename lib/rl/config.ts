@@ -6,6 +6,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { TxError } from '../errors.js';
 import type { GrpoConfig } from '../engine/grpo_loss.js';
+import { SINK_NAMES, type SinkName } from '../report/sinks.js';
+import { withDescriptions } from './config-docs.js';
 
 export const PRESET_NAMES = ['grpo', 'toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter'] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
@@ -37,7 +39,7 @@ export type TrainConfig = {
   lrFinalRatio: number;
   loss: Required<Pick<GrpoConfig, 'clipLow' | 'clipHigh' | 'dualClip' | 'klCoef' | 'klType' | 'aggregation'>>;
   reward: { matcher: 'exact' | 'bfcl' | 'api-bank'; format: 'strict' | 'tool-n1'; setBonus: number; setGate: 'correct' | 'format' | 'always' };
-  /** Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md section 5). */
+  /** Dynamic Multi-Round Hard Sampling (docs/method.md section 5). */
   hardSampling: { enabled: boolean; shots: number[]; maxExtraRollouts: number };
   /** DAPO's dynamic sampling: drop zero-variance groups, draw new prompts within the budget. */
   dynamicSampling: { enabled: boolean; maxExtraRollouts: number };
@@ -49,6 +51,8 @@ export type TrainConfig = {
   lossVarianceWindow: number;
   /** Collapse detector: accuracy more than `margin` below its running best, or entropy below `minEntropy`. */
   collapse: { margin: number; minEntropy: number };
+  /** Where metrics go: metrics.jsonl always, plus trackers (lib/report/sinks.ts). */
+  report: { sinks: SinkName[] };
 };
 
 /** A --config file or preset: any subset of TrainConfig, nested objects partial too. */
@@ -61,7 +65,8 @@ const obj = (properties: Record<string, unknown>) => ({ type: 'object', addition
 
 export const TRAIN_CONFIG_SCHEMA_ID = 'https://github.com/toolexpander/toolexpander/schemas/train-config.schema.json';
 
-export const trainConfigSchema = {
+// Field descriptions come from lib/rl/config-docs.ts (one entry per field).
+export const trainConfigSchema = withDescriptions({
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: TRAIN_CONFIG_SCHEMA_ID,
   title: 'toolexpander training config',
@@ -125,8 +130,11 @@ export const trainConfigSchema = {
     },
     lossVarianceWindow: posInt,
     collapse: obj({ margin: { type: 'number', minimum: 0 }, minEntropy: { type: 'number', minimum: 0 } }),
+    report: obj({
+      sinks: { type: 'array', items: { enum: [...SINK_NAMES] }, uniqueItems: true, contains: { const: 'jsonl' } },
+    }),
   },
-};
+});
 
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validateSchema = ajv.compile(trainConfigSchema);
@@ -137,6 +145,7 @@ function describe(err: ErrorObject | undefined): string {
   const p = err.params as Record<string, unknown>;
   if (err.keyword === 'additionalProperties') return `${at}.${String(p['additionalProperty'])} is not a known field`;
   if (err.keyword === 'enum') return `${at} must be one of ${JSON.stringify(p['allowedValues'])}`;
+  if (err.keyword === 'contains' && err.instancePath === '/report/sinks') return `${at} must include "jsonl" (resume and report.html read metrics.jsonl)`;
   return `${at} ${err.message ?? 'is invalid'}`;
 }
 

@@ -1,4 +1,4 @@
-// Greedy evaluation on held-out splits (TOOLEXPANDER.md section 7): one completion per task
+// Greedy evaluation on held-out splits (docs/method.md section 8): one completion per task
 // at temperature 0 / top-k 1, accuracy = share with r_base = 1, overall and by category.
 
 import type { Task } from '../data/types.js';

@@ -1,4 +1,4 @@
-// The presets of TOOLEXPANDER.md section 6 and the defaults under them. A run's config is
+// The presets of docs/method.md section 7 and the defaults under them. A run's config is
 // DEFAULTS <- PRESETS[preset] <- the user's --config <- command-line flags, validated whole.
 
 import { TxError } from '../errors.js';
@@ -28,6 +28,7 @@ export const DEFAULTS: TrainConfig = {
   data: { source: 'synthetic', seed: 0, trainSize: 2000, testSize: 400 },
   lossVarianceWindow: 10,
   collapse: { margin: 0.15, minEntropy: 0.05 },
+  report: { sinks: ['jsonl'] },
 };
 
 // [paper] no KL, [choice] DAPO's clip-higher, exponential decay, hard sampling and SET on.

@@ -4,17 +4,19 @@
 // continues bit-exactly (metrics.jsonl is cut back to the checkpoint's length first).
 
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
 import { loadRun, writeReport } from '../report/html.js';
 import { MetricsLog } from '../report/metrics-log.js';
+import { openSinks } from '../report/sinks.js';
 import type { ProgressStream } from '../report/progress.js';
 import { Progress } from '../report/progress.js';
 import type { StepRecord } from '../report/records.js';
 import { loadLatestCheckpoint, type TrainerState } from './checkpoint.js';
-import { validateTrainConfig, type PresetName, type TrainConfig } from './config.js';
+import { type PresetName, type TrainConfig } from './config.js';
+import { readConfigFile } from './config-file.js';
 import { resolvePolicyFactory, type PolicyFactory } from './policy-factory.js';
 import { merge, resolveConfig } from './presets.js';
 import { allTasks, loadRunTasks } from './tasks.js';
@@ -38,18 +40,7 @@ export type RunOptions = {
 
 export type RunOutcome = { runDir: string; config: TrainConfig; result: TrainResult };
 
-/** A config is a few KiB; a larger file is a mistake or hostile, refused before reading. */
-export const MAX_CONFIG_BYTES = 1 << 20;
-
-async function readJson(path: string, what: string): Promise<unknown> {
-  try {
-    const size = (await stat(path)).size;
-    if (size > MAX_CONFIG_BYTES) throw new Error(`${size} bytes, more than the ${MAX_CONFIG_BYTES} allowed`);
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
-  } catch (e) {
-    throw new TxError('E_FORMAT', `${what} ${path}: ${(e as Error).message}`);
-  }
-}
+export { MAX_CONFIG_BYTES } from './config-file.js';
 
 function stepLine(r: StepRecord): string {
   return `hard ${r.hardRate.toFixed(2)} acc ${r.accuracy.toFixed(2)} reward ${r.rewardMean.toFixed(3)} util ${r.dataUtilization.toFixed(2)} lr ${r.lr.toExponential(2)}`;
@@ -61,7 +52,7 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
   let resumeFrom: { dir: string; state: TrainerState } | undefined;
   if (opts.resume !== undefined) {
     runDir = opts.resume;
-    const stored = validateTrainConfig(await readJson(join(runDir, 'config.json'), 'run config'), `${runDir}/config.json`);
+    const stored = await readConfigFile(join(runDir, 'config.json'), 'run config');
     config = resolveConfig(stored.preset, stored);
     const steps = opts.overrides?.['steps'];
     if (steps !== undefined && steps !== config.steps) {
@@ -71,7 +62,7 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
     // (metrics.jsonl is cut back to nothing below).
     if (existsSync(join(runDir, 'checkpoints', 'latest.json'))) resumeFrom = await loadLatestCheckpoint(runDir);
   } else {
-    const file = opts.configFile === undefined ? {} : validateTrainConfig(await readJson(opts.configFile, 'config file'), opts.configFile);
+    const file = opts.configFile === undefined ? {} : await readConfigFile(opts.configFile);
     const user = merge(file, opts.overrides ?? {});
     const preset = (user as { preset?: PresetName }).preset ?? opts.preset;
     const named = (user as { name?: string }).name === undefined
@@ -87,7 +78,9 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
   const bundle = await factory({ config, tasks: allTasks(tasks), resumeFrom: resumeFrom?.dir });
   await mkdir(runDir, { recursive: true });
   if (resumeFrom === undefined) await writeFileAtomic(join(runDir, 'config.json'), [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)]);
-  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'), { truncateTo: resumeFrom?.state.metricsBytes ?? 0 });
+  // A resumed run restarts its trackers at the checkpoint's step (0: killed before the first).
+  const sinks = openSinks(config.report.sinks, runDir, { resumeStep: opts.resume !== undefined ? (resumeFrom?.state.step ?? 0) : undefined });
+  const metrics = new MetricsLog(join(runDir, 'metrics.jsonl'), { truncateTo: resumeFrom?.state.metricsBytes ?? 0, sinks });
   const bar = opts.progress === false ? undefined : new Progress(config.steps, { label: config.name, stream: opts.progress });
   try {
     const result = await train({

@@ -1,4 +1,4 @@
-// Learning-rate schedules (TOOLEXPANDER.md section 6): constant, or lr_t = lr_0 * gamma^t
+// Learning-rate schedules (docs/method.md section 7): constant, or lr_t = lr_0 * gamma^t
 // with gamma per step, by default the one that reaches lr_0 * finalRatio at the last step.
 
 import type { TrainConfig } from './config.js';

@@ -20,11 +20,21 @@ export function initDir(init: string | null): string {
   return dir;
 }
 
+/** TinyPolicy.load leaves the tokenizer out when tokenizer.json is not our BPE; training and evaluation need it. */
+async function loadWithTokenizer(dir: string): Promise<TinyPolicy> {
+  const p = await TinyPolicy.load(dir);
+  if (p.tokenizer === undefined) {
+    p.dispose();
+    throw new TxError('E_FORMAT', `${join(dir, 'tokenizer.json')}: not a readable BPE tokenizer (damaged, or not written by toolexpander)`);
+  }
+  return p;
+}
+
 export const tinyFactory: PolicyFactory = async ({ config, resumeFrom }) => {
   const init = initDir(config.init);
-  const policy = await TinyPolicy.load(resumeFrom ?? init);
+  const policy = await loadWithTokenizer(resumeFrom ?? init);
   try {
-    const reference = await TinyPolicy.load(init);
+    const reference = await loadWithTokenizer(init);
     return { policy, reference, name: 'tiny' };
   } catch (e) {
     policy.dispose();

@@ -1,4 +1,4 @@
-// The GRPO trainer loop (TOOLEXPANDER.md sections 5-7). One step: draw B prompts (seeded
+// The GRPO trainer loop (docs/method.md sections 5-8). One step: draw B prompts (seeded
 // epoch shuffles), G rollouts each, score, then per the preset: hard sampling (replace hard
 // groups by their first solved demo round, defer the rest), dynamic sampling (drop
 // zero-variance groups, draw new prompts), or nothing; grouped advantages (native, grpo

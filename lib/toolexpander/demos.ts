@@ -1,4 +1,4 @@
-// The few-shot pool and demonstration choice of hard sampling (TOOLEXPANDER.md section 5):
+// The few-shot pool and demonstration choice of hard sampling (docs/method.md section 5):
 // most similar first (shares a tool name with the task's answer, then shares argument
 // names; among equals, fewer calls to tools the task does not offer, since buildPrompt
 // would have to list them), seeded random among equals and to fill up; never the task itself, never a task

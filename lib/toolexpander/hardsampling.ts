@@ -1,4 +1,4 @@
-// Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md section 5), the part that talks to a
+// Dynamic Multi-Round Hard Sampling (docs/method.md section 5), the part that talks to a
 // policy: a group whose G rollouts are all wrong is regenerated with more demonstrations
 // (round k climbs one level, shots[L-1] demos at level L) until a round has a correct
 // rollout, which then stands in for the hard sample; still hard at the top level, or when

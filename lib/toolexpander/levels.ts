@@ -1,4 +1,4 @@
-// Demo levels and hard detection for Dynamic Multi-Round Hard Sampling (TOOLEXPANDER.md
+// Demo levels and hard detection for Dynamic Multi-Round Hard Sampling (docs/method.md
 // section 5). Level 0 is the plain prompt; level L >= 1 carries shots[L-1] demonstrations.
 // A visit starts at the prompt's stored level; while its group is hard it climbs one level
 // per round up to the top level; solved at L -> the next visit starts at L-1 (demos fade);

@@ -1,4 +1,4 @@
-// Prompt rendering shared by SFT, rollouts and hard sampling (TOOLEXPANDER.md section 2):
+// Prompt rendering shared by SFT, rollouts and hard sampling (docs/method.md section 2):
 // a system message listing the tools, optional demonstrations as earlier user/assistant
 // turns, the task's own messages; and the assistant format <think>...</think><tool_call>[...]</tool_call>.
 // Pure string work: the tokenizer and chat template belong to the model.
@@ -44,7 +44,7 @@ export function toolSignature(tool: Tool): string {
 const COMPACT_RULES = 'Think in <think></think>, then answer <tool_call>[{"name": ..., "arguments": {...}}]</tool_call>: '
   + 'one list, one object per call. If no tool fits, answer <tool_call>[]</tool_call>.';
 
-// Tool-N1's tool prompt (reference/paper-facts.md 3.1), with the project's empty-list rule.
+// Tool-N1's tool prompt (as its training code writes it), with the project's empty-list rule.
 const JSON_HEAD = '# Tool\nHere is a list of functions in JSON format that you can invoke:\n<tools>\n';
 const JSON_RULES = '</tools>\nIn each action step, you MUST:\n'
   + '1. Think about the reasoning process in the mind and enclosed your reasoning within <think> </think> XML tags.\n'

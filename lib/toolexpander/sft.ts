@@ -1,4 +1,4 @@
-// SFT data for the warm start (TOOLEXPANDER.md section 8): every task becomes a chat
+// SFT data for the warm start (docs/method.md section 9): every task becomes a chat
 // (system + user, assistant target <think>...</think><tool_call>[...]</tool_call>); a share
 // of them carries solved demonstrations as earlier turns (the form hard sampling uses) and
 // a share carries a Self-Exemplifying Thinking block in the think (section 4), so the

@@ -1,4 +1,4 @@
-// The SFT warm start (TOOLEXPANDER.md section 8): a deliberately weak TinyPolicy trained
+// The SFT warm start (docs/method.md section 9): a deliberately weak TinyPolicy trained
 // from scratch on the synthetic suite's SFT data (plain, with demonstrations, with SET
 // examples), so that a real share of prompts is hard when RL begins. Everything (suite,
 // tokenizer, initial weights, batch order) is a function of the options, and the engine is

@@ -1,4 +1,4 @@
-// The per-element formula of grouped advantages (KERNELS.md section 1), shared by the CPU
+// The per-element formula of grouped advantages (docs/kernels.md section 1), shared by the CPU
 // and CUDA kernels. Statistics are accumulated in double: a group may hold millions of
 // rewards, and float sums would drift past the 1e-6 relative contract.
 #pragma once

@@ -1,4 +1,4 @@
-// Per-token math of the GRPO policy loss (KERNELS.md section 4), shared by the CPU and
+// Per-token math of the GRPO policy loss (docs/kernels.md section 4), shared by the CPU and
 // CUDA kernels so both twins evaluate the same formula; only reduction order differs.
 // Gradients follow torch autograd on verl's compute_policy_loss_vanilla and kl_penalty:
 // clamp passes the gradient inside its closed range and blocks it outside.

@@ -1,4 +1,4 @@
-// Log-prob gathering on the CPU (KERNELS.md section 2).
+// Log-prob gathering on the CPU (docs/kernels.md section 2).
 //   logits path: one pass per row (online max / sum-exp / entropy term over fixed chunks,
 //                logprob_math.h), rows spread over threads; backward = one read, one write.
 //   fused path:  logits = hidden x weight^T computed in [kTileN, kTileV] tiles per thread

@@ -1,4 +1,4 @@
-// Log-prob gathering on CUDA (KERNELS.md section 2).
+// Log-prob gathering on CUDA (docs/kernels.md section 2).
 //   logits path: one block per row, 16-byte vector loads (float4 / 8 x bf16) when the row is
 //     aligned, f32 online max / sum-exp / entropy state per thread, merged in a fixed order
 //     (warp shuffle tree, then warps 0..n-1): deterministic, and a row's bits depend on
@@ -163,7 +163,7 @@ __global__ void __launch_bounds__(kRowThreads) logprobs_kernel(const T* logits, 
   }
 }
 
-// d loss / d logit for one element (KERNELS.md: (a (1[j=t] - p) - b p (log p + H)) / T).
+// d loss / d logit for one element (docs/kernels.md section 2: (a (1[j=t] - p) - b p (log p + H)) / T).
 __device__ __forceinline__ float grad_element(float x, bool is_target, float inv_t, float lse, float a, float b,
                                               float base) {
   const float d = fmaf(x, inv_t, -lse), p = expf(d);

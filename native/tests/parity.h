@@ -24,6 +24,7 @@ struct CaseResult {
   double max_abs_err = 0;  // worst |cuda - cpu|
   double ms = -1;          // median time of the op on the device, when benchmarked
   double gbps = -1;        // achieved bandwidth, when benchmarked
+  double tflops = -1;      // achieved arithmetic rate, when benchmarked (model step)
 };
 
 struct Options {

@@ -78,7 +78,7 @@ const char* mode_name(AdvantageMode m) {
   return m == AdvantageMode::kGrpo ? "grpo" : m == AdvantageMode::kDrGrpo ? "drgrpo" : "rloo";
 }
 
-// CPU self-check: against a direct double-precision transcription of KERNELS.md.
+// CPU self-check: against a direct double-precision transcription of docs/kernels.md section 1.
 void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
   std::mt19937_64 rng(opts.seed);
   for (AdvantageMode mode : {AdvantageMode::kGrpo, AdvantageMode::kDrGrpo, AdvantageMode::kRloo}) {

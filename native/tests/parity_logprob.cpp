@@ -1,4 +1,4 @@
-// Log-prob gathering: CPU self-checks against a double-precision loop (KERNELS.md section 2),
+// Log-prob gathering: CPU self-checks against a double-precision loop (docs/kernels.md section 2),
 // and every CUDA op against its CPU twin: logits path (f32 and bf16, forward, backward out of
 // place and in place) and the fused linear path (forward, backward). With --bench, the
 // logits forward is timed at N=4096, V=151936 (bf16 and f32) and reported as GB/s of logits read.

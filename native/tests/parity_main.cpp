@@ -1,12 +1,18 @@
 // tx_parity: runs every registered suite, prints a table, optionally writes JSON.
-//   tx_parity [--bench] [--seed N] [--json out.json]
-// Exit status: 0 when every case passed or was skipped, 1 otherwise.
+//   tx_parity [--bench] [--seed N] [--json out.json] [--only name,name] [--list]
+// --only runs the suites whose registered name starts with one of the given prefixes
+// ("gemm" runs gemm/cpu and gemm/cuda; "logprobs/cuda" one suite): benchmarks/gpu/run.sh
+// uses it to put only chosen suites under compute-sanitizer. --list prints the names.
+// Exit status: 0 when every case passed or was skipped, 1 otherwise (2: bad arguments).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "parity.h"
 #include "tx/device.h"
@@ -28,6 +34,14 @@ std::string json_escape(const std::string& s) {
     o += c;
   }
   return o;
+}
+// JSON has no inf or nan: a non-finite error (a kernel that wrote NaN) becomes null.
+std::string json_number(double x) {
+  if (!std::isfinite(x)) return "null";
+  std::ostringstream o;
+  o.precision(9);
+  o << x;
+  return o.str();
 }
 }  // namespace
 
@@ -61,16 +75,51 @@ bool ok_or(const Status& s, CaseResult& r) {
 
 }  // namespace tx::parity
 
+namespace {
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  for (std::string p; std::getline(in, p, ',');)
+    if (!p.empty()) parts.push_back(p);
+  return parts;
+}
+
+bool selected(const std::string& name, const std::vector<std::string>& only) {
+  if (only.empty()) return true;
+  for (const auto& prefix : only)
+    if (name.compare(0, prefix.size(), prefix) == 0) return true;
+  return false;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace tx::parity;
   Options opts;
   std::string json_path;
+  std::vector<std::string> only;
+  bool list = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--bench")) opts.bench = true;
+    else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) only = split_commas(argv[++i]);
+    else if (!std::strcmp(argv[i], "--list")) list = true;
     else if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) opts.seed = std::strtoull(argv[++i], nullptr, 10);
     else if (!std::strcmp(argv[i], "--json") && i + 1 < argc) json_path = argv[++i];
     else {
-      std::fprintf(stderr, "usage: tx_parity [--bench] [--seed N] [--json out.json]\n");
+      std::fprintf(stderr, "usage: tx_parity [--bench] [--seed N] [--json out.json] [--only name,name] [--list]\n");
+      return 2;
+    }
+  }
+  if (list) {
+    for (const auto& entry : registry()) std::printf("%s\n", entry.first.c_str());
+    return 0;
+  }
+  for (const auto& prefix : only) {
+    bool any = false;
+    for (const auto& entry : registry()) any = any || entry.first.compare(0, prefix.size(), prefix) == 0;
+    if (!any) {
+      std::fprintf(stderr, "tx_parity: --only %s matches no suite (see --list)\n", prefix.c_str());
       return 2;
     }
   }
@@ -82,15 +131,16 @@ int main(int argc, char** argv) {
   std::printf("cpu: %d threads, %s\n\n", tx::cpu_threads(), tx::cpu_simd());
 
   std::vector<CaseResult> results;
-  for (auto& [name, suite] : registry()) suite(opts, results);
+  for (auto& [name, suite] : registry())
+    if (selected(name, only)) suite(opts, results);
 
   int passed = 0, failed = 0, skipped = 0;
-  std::printf("%-22s %-34s %-5s %-6s %12s %10s %10s\n", "op", "case", "dev", "result", "max_abs_err", "ms", "GB/s");
+  std::printf("%-22s %-34s %-5s %-6s %12s %10s %10s %8s\n", "op", "case", "dev", "result", "max_abs_err", "ms", "GB/s", "TFLOP/s");
   for (const auto& r : results) {
     const char* verdict = r.skipped ? "SKIP" : r.passed ? "ok" : "FAIL";
     (r.skipped ? skipped : r.passed ? passed : failed)++;
-    std::printf("%-22s %-34s %-5s %-6s %12.3g %10.4f %10.1f", r.op.c_str(), r.name.c_str(), r.device.c_str(), verdict,
-                r.max_abs_err, r.ms, r.gbps);
+    std::printf("%-22s %-34s %-5s %-6s %12.3g %10.4f %10.1f %8.4f", r.op.c_str(), r.name.c_str(), r.device.c_str(), verdict,
+                r.max_abs_err, r.ms, r.gbps, r.tflops);
     if (!r.detail.empty()) std::printf("  %s", r.detail.c_str());
     std::printf("\n");
   }
@@ -113,7 +163,8 @@ int main(int argc, char** argv) {
       const auto& r = results[i];
       f << "    {\"op\": \"" << r.op << "\", \"case\": \"" << json_escape(r.name) << "\", \"device\": \"" << r.device
         << "\", \"passed\": " << (r.passed ? "true" : "false") << ", \"skipped\": " << (r.skipped ? "true" : "false")
-        << ", \"maxAbsErr\": " << r.max_abs_err << ", \"ms\": " << r.ms << ", \"gbps\": " << r.gbps
+        << ", \"maxAbsErr\": " << json_number(r.max_abs_err) << ", \"ms\": " << json_number(r.ms)
+        << ", \"gbps\": " << json_number(r.gbps) << ", \"tflops\": " << json_number(r.tflops)
         << ", \"detail\": \"" << json_escape(r.detail) << "\"}" << (i + 1 < results.size() ? "," : "") << "\n";
     }
     f << "  ]\n}\n";

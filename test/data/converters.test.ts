@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bfclParametersToJsonSchema, fromApiBank, fromBfcl, goldCalls, type Task } from '../../lib/data/index.js';
 import { SHARED_DATA } from '../fixtures/render.js';
+import { scoreRollout } from '../../lib/reward/index.js';
 
 t.test('BFCL types map to JSON Schema', async (t) => {
   const s = bfclParametersToJsonSchema({
@@ -40,7 +41,8 @@ t.test('fromBfcl on small files', async (t) => {
   const tasks: Task[] = [];
   for await (const task of fromBfcl(q, a)) tasks.push(task);
   t.equal(tasks.length, 1);
-  t.same(tasks[0]?.meta, { source: 'bfcl', category: 'parallel' });
+  t.match(tasks[0]?.meta, { source: 'bfcl', category: 'parallel', bfclCategory: 'parallel', bfclGroundTruth: '[{"a.b":{"x":[1]}},{"a.b":{"x":[2]}}]' });
+  t.same((tasks[0]?.meta?.['bfclFunctions'] as { name: string }[]).map((f) => f.name), ['a.b'], 'functions as BFCL ships them');
   t.same(goldCalls(tasks[0] as Task), [{ name: 'a.b', arguments: { x: 1 } }, { name: 'a.b', arguments: { x: 2 } }]);
   writeFileSync(a, JSON.stringify({ id: 'other', ground_truth: [] }) + '\n');
   await t.rejects(async () => { for await (const _ of fromBfcl(q, a)) void _; }, { code: 'E_FORMAT', message: /q\.json:1: no ground truth for "parallel_1"/ });
@@ -100,4 +102,20 @@ t.test('toolexpander/reward and toolexpander/data never load the engine or nativ
   visit(join(root, 'data/index.ts'));
   for (const f of seen) t.ok(/\/lib\/(reward|data)\/|\/lib\/errors\.ts$/.test(f), `${f.slice(root.length)} is pure`);
   t.same([...bare].filter((b) => b !== 'ajv' && !b.startsWith('node:')), [], `bare imports: ${[...bare].join(', ')}`);
+});
+
+t.test('fromBfcl on relevance categories: no possible_answer file needed, BFCL rule applies', async (t) => {
+  const root = join(SHARED_DATA, 'bfcl');
+  for (const cat of ['irrelevance', 'live_irrelevance', 'live_relevance']) {
+    const tasks: Task[] = [];
+    for await (const task of fromBfcl(join(root, `BFCL_v4_${cat}.json`), join(root, 'possible_answer', `BFCL_v4_${cat}.json`))) tasks.push(task);
+    t.ok(tasks.length >= 16, `${cat}: ${tasks.length} tasks`);
+    const task = tasks[0] as Task;
+    t.equal(task.meta?.['bfclCategory'], cat);
+    const none = scoreRollout('<think>nothing fits</think><tool_call>[]</tool_call>', task, { matcher: 'bfcl' }).base;
+    const called = scoreRollout(`<think>x</think><tool_call>[{"name": ${JSON.stringify(task.tools[0]?.name)}, "arguments": {}}]</tool_call>`, task, { matcher: 'bfcl' }).base;
+    t.same([none, called], cat === 'live_relevance' ? [0, 1] : [1, 0], `${cat}: BFCL's relevance rule`);
+  }
+  await t.rejects(async () => { for await (const _ of fromBfcl(join(root, 'BFCL_v4_live_simple.json'), join(root, 'nowhere.json'))) void _; },
+    { code: 'E_FORMAT', message: /BFCL_v4_live_simple\.json:1: .*nowhere\.json: cannot read/ });
 });

@@ -1,4 +1,4 @@
-// groupedAdvantages against the float64 reference (KERNELS.md section 1): every mode and
+// groupedAdvantages against the float64 reference (docs/kernels.md section 1): every mode and
 // std kind, edge groups, huge R, token broadcast, determinism, and every bad input.
 import t from 'tap';
 

@@ -1,5 +1,5 @@
 // attention / attentionBackward / decodeAttention on the CPU against the float64 reference
-// (KERNELS.md section 3): random varlen packs (lengths 1..>2 key blocks), GQA, D = 8/64/128,
+// (docs/kernels.md section 3): random varlen packs (lengths 1..>2 key blocks), GQA, D = 8/64/128,
 // causal and not; finite differences; bitwise batch invariance, thread invariance and
 // decode == packed forward; every bad input.
 import t, { type Test } from 'tap';

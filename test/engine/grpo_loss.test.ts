@@ -1,4 +1,4 @@
-// grpoLoss against the float64 reference (KERNELS.md section 4): every aggregation mode,
+// grpoLoss against the float64 reference (docs/kernels.md section 4): every aggregation mode,
 // clip/dual-clip/KL variants, hand-worked verl and TRL cases, a finite-difference check of
 // gradLogp, determinism, async, device tensors and every bad input.
 import t, { type Test } from 'tap';

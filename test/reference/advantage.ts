@@ -1,4 +1,4 @@
-// Naive float64 reference of grouped advantages, written from KERNELS.md section 1
+// Naive float64 reference of grouped advantages, written from docs/kernels.md section 1
 // (not from the native code): rloo is computed from its own definition, the leave-one-out
 // mean, rather than the (r - m) * n/(n-1) identity the kernel uses.
 export type Mode = 'grpo' | 'drgrpo' | 'rloo';

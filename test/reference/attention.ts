@@ -1,5 +1,5 @@
 // Naive float64 reference of packed varlen grouped-query attention, written from
-// KERNELS.md section 3 (not from the native code): full score rows, plain softmax, and the
+// docs/kernels.md section 3 (not from the native code): full score rows, plain softmax, and the
 // textbook gradients (dP = dO V^T, dS = P * (dP - rowsum(dP * P))), computed per query row.
 export interface AttentionProblem {
   q: ArrayLike<number>;  // [Nt, Hq, D]

@@ -1,4 +1,4 @@
-// Float64 embedding (KERNELS.md section 5): gather rows; backward sums gradOut rows per id.
+// Float64 embedding (docs/kernels.md section 11): gather rows; backward sums gradOut rows per id.
 export function referenceEmbedding(w: ArrayLike<number>, ids: ArrayLike<number>, dim: number): Float64Array {
   const out = new Float64Array(ids.length * dim);
   for (let t = 0; t < ids.length; t++) for (let j = 0; j < dim; j++) out[t * dim + j] = w[ids[t]! * dim + j]!;

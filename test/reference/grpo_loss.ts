@@ -1,5 +1,5 @@
-// Naive float64 reference of the GRPO policy loss, written from KERNELS.md section 4 and
-// anchors.md section 3 (verl compute_policy_loss_vanilla, kl_penalty, agg_loss), not from
+// Naive float64 reference of the GRPO policy loss, written from docs/kernels.md section 4
+// (verl's compute_policy_loss_vanilla, kl_penalty, agg_loss), not from
 // the native code. The gradient is torch autograd's on the same expression: clamp passes
 // the gradient on its closed range, max/min pass it to the branch taken.
 export type KlType = 'k1' | 'k2' | 'k3';

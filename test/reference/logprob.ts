@@ -1,4 +1,4 @@
-// Naive float64 reference of log-prob gathering, written from KERNELS.md section 2 (not
+// Naive float64 reference of log-prob gathering, written from docs/kernels.md section 2 (not
 // from the native code): two passes per row (max, then sums), the entropy as
 // lse - sum_j p_j z_j, the gradient straight from the stated derivatives.
 // Conventions shared with the op: ignored rows give 0 everywhere; a row of all -inf gives

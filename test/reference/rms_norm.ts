@@ -1,4 +1,4 @@
-// Float64 RMSNorm from KERNELS.md section 5 (Qwen2RMSNorm): out = w * x / sqrt(mean(x^2) + eps).
+// Float64 RMSNorm from docs/kernels.md section 8 (Qwen2RMSNorm): out = w * x / sqrt(mean(x^2) + eps).
 export function referenceRmsNorm(x: ArrayLike<number>, w: ArrayLike<number>, rows: number, dim: number, eps = 1e-6) {
   const out = new Float64Array(rows * dim), rstd = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {

@@ -1,4 +1,4 @@
-// Float64 RoPE, Qwen2 rotate-half layout (KERNELS.md section 5; HF apply_rotary_pos_emb):
+// Float64 RoPE, Qwen2 rotate-half layout (docs/kernels.md section 9; HF apply_rotary_pos_emb):
 // inv_i = theta^(-2i/D), angle = pos * inv_i; out = x cos + rotate_half(x) sin, where
 // rotate_half(x) = [-x2, x1]. inverse = rotation by -angle (the backward).
 export function referenceRope(x: ArrayLike<number>, positions: ArrayLike<number>, tokens: number, heads: number, headDim: number,

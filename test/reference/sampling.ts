@@ -1,4 +1,4 @@
-// Float64 reference of sampling, written from the rules in KERNELS.md section 5 / ops.h:
+// Float64 reference of sampling, written from the rules in docs/kernels.md section 6 / ops.h:
 // the kept set and its renormalised distribution (for statistical tests), and an exact
 // replay of the Gumbel-max draw with a TypeScript Philox4x32-10 (for token-exact tests).
 function mulhilo(a: number, b: number): [number, number] {

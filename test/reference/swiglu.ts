@@ -1,4 +1,4 @@
-// Float64 SwiGLU (KERNELS.md section 5): out = silu(gate) * up, silu(g) = g / (1 + e^-g).
+// Float64 SwiGLU (docs/kernels.md section 10): out = silu(gate) * up, silu(g) = g / (1 + e^-g).
 const sigmoid = (g: number) => 1 / (1 + Math.exp(-g));
 
 export function referenceSwiglu(gate: ArrayLike<number>, up: ArrayLike<number>): Float64Array {

@@ -1,5 +1,5 @@
 // Tool-N1 compatibility table: hand-written rollouts with the reward Tool-N1's
-// compute_score_v0 gives them (reference/paper-facts.md section 3.2), scored in `tool-n1`
+// compute_score_v0 gives them (its substring format check; docs/method.md section 3), scored in `tool-n1`
 // format mode with the `exact` matcher. `strict` is this project's default format and
 // differs only where the table says so.
 import t from 'tap';
@@ -39,7 +39,7 @@ const rows: Row[] = [
   { name: 'missing call', text: `<think>x</think><tool_call>${j([W])}</tool_call>`, task: two, toolN1: 0, strict: 0 },
   { name: 'duplicate instead of distinct calls', text: `<think>x</think><tool_call>${j([W, W])}</tool_call>`, task: two, toolN1: 0, strict: 0 },
   { name: '"5" vs 5', text: `<think>x</think><tool_call>${j([W, { ...C, arguments: { ...C.arguments, amount: '5' } }])}</tool_call>`, task: two, toolN1: 0, strict: 0 },
-  { name: '5.0 vs 5', text: `<think>x</think><tool_call>[${j(W)}, {"name": "convert", "arguments": {"amount": 5.0, "from": "USD", "to": "EUR"}}]</tool_call>`, task: two, toolN1: 0, strict: 1, ours: 1, note: 'deliberate: JSON in JS cannot tell 5.0 from 5 (TOOLEXPANDER.md section 3)' },
+  { name: '5.0 vs 5', text: `<think>x</think><tool_call>[${j(W)}, {"name": "convert", "arguments": {"amount": 5.0, "from": "USD", "to": "EUR"}}]</tool_call>`, task: two, toolN1: 0, strict: 1, ours: 1, note: 'deliberate: JSON in JS cannot tell 5.0 from 5 (docs/method.md section 3)' },
   { name: 'argument keys reordered', text: `<think>x</think><tool_call>[{"name": "get_weather", "arguments": {"unit": "c", "city": "Lyon"}}]</tool_call>`, task: one, toolN1: 1, strict: 1 },
   { name: 'extra optional argument', text: `<think>x</think><tool_call>${j([{ ...W, arguments: { ...W.arguments, days: 1 } }])}</tool_call>`, task: one, toolN1: 0, strict: 0 },
   { name: 'omitted argument', text: `<think>x</think><tool_call>${j([{ ...W, arguments: { city: 'Lyon' } }])}</tool_call>`, task: one, toolN1: 0, strict: 0 },

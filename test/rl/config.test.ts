@@ -9,7 +9,7 @@ t.test('schemas/train-config.schema.json is the schema the code uses', async (t)
   t.same(file, JSON.parse(JSON.stringify(trainConfigSchema)), 'regenerate with npx tsx test/fixtures/write-train-schema.ts');
 });
 
-t.test('presets give the loss settings of TOOLEXPANDER.md section 6', async (t) => {
+t.test('presets give the loss settings of docs/method.md section 7', async (t) => {
   const loss = (p: (typeof PRESET_NAMES)[number]) => lossConfig(resolveConfig(p));
   t.same(loss('grpo'), { clipLow: 0.2, clipHigh: 0.2, dualClip: 0, klCoef: 1e-3, klType: 'k3', aggregation: 'token-mean' }, 'grpo: KL k3 1e-3, clip 0.2/0.2');
   for (const p of ['toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter'] as const) {

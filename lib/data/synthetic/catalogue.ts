@@ -1,4 +1,4 @@
-// The synthetic API catalogue (TOOLEXPANDER.md section 8): 41 APIs over 14 topics, with
+// The synthetic API catalogue (docs/method.md section 9): 41 APIs over 14 topics, with
 // strings, integers, numbers, booleans, enums (often named by a synonym in the query) and
 // arrays, and four or more wordings each so that one can be held out per API.
 

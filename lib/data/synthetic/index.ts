@@ -1,4 +1,4 @@
-// The synthetic task suite (TOOLEXPANDER.md section 8).
+// The synthetic task suite (docs/method.md section 9).
 export { syntheticSuite, CATEGORIES, DEFAULT_MIX } from './suite.js';
 export type { Category, SplitName, SyntheticOptions, SyntheticSuite, SuiteInfo } from './suite.js';
 export { CATALOGUE } from './catalogue.js';

@@ -1,4 +1,4 @@
-// syntheticSuite: the seeded task suite of TOOLEXPANDER.md section 8. Four splits:
+// syntheticSuite: the seeded task suite of docs/method.md section 9. Four splits:
 //   train          seen APIs, seen templates, train values
 //   test           seen APIs, seen templates, held-out values  (the main accuracy)
 //   testTemplates  seen APIs, held-out templates, held-out values

@@ -1,13 +1,13 @@
 // The engine's op surface. Each op checks its arguments (returning a Status that names
 // the offending argument) and dispatches to native/cpu/ or native/cuda/ by device.
-// KERNELS.md has the exact math of every op.
+// docs/kernels.md has the exact math of every op.
 #pragma once
 #include "tx/status.h"
 #include "tx/tensor.h"
 
 namespace tx {
 
-// ---- 1. Grouped advantage normalization (KERNELS.md section 1) ----
+// ---- 1. Grouped advantage normalization (docs/kernels.md section 1) ----
 
 enum class AdvantageMode : int { kGrpo = 0, kDrGrpo, kRloo };
 
@@ -39,7 +39,7 @@ Status validate_grouped_advantages_inputs(const GroupedAdvantagesArgs& args);
 // Token count N of the broadcast output (0 without seq_offsets); call after validation.
 int64_t grouped_advantages_tokens(const GroupedAdvantagesArgs& args);
 
-// ---- 2. Log-prob gathering (KERNELS.md section 2) ----
+// ---- 2. Log-prob gathering (docs/kernels.md section 2) ----
 // Rows whose target is ignore_index give logp 0, entropy 0, lse 0 and a zero gradient.
 // A row whose logits are all -inf gives lse -inf, logp -inf, entropy 0 and a zero gradient.
 // NaN or +inf logits are not checked (that would cost a pass); they give NaN results.
@@ -101,7 +101,7 @@ Status validate_logprobs_inputs(const LogprobsArgs& args);
 Status validate_logprobs_backward_inputs(const LogprobsBackwardArgs& args);
 Status validate_linear_logprobs_inputs(const LinearLogprobsArgs& args);
 Status validate_linear_logprobs_backward_inputs(const LinearLogprobsBackwardArgs& args);
-// ---- 3. Attention (KERNELS.md section 3) ----
+// ---- 3. Attention (docs/kernels.md section 3) ----
 // Packed variable-length (FlashAttention varlen layout) grouped-query attention.
 // f32 on the CPU; f32 or bf16 on CUDA (D = 64 or 128 there). scale <= 0 means 1/sqrt(D).
 
@@ -157,7 +157,7 @@ const char* cpu_simd();       // widest SIMD the build targets: "avx512", "avx2"
 // GRPO loss (appended block: one family, one namespace block).
 namespace tx {
 
-// ---- 4. GRPO policy loss, fused forward + backward (KERNELS.md section 4) ----
+// ---- 4. GRPO policy loss, fused forward + backward (docs/kernels.md section 4) ----
 
 enum class KlType : int { kK1 = 0, kK2, kK3 };
 enum class LossAggregation : int { kTokenMean = 0, kSeqMeanTokenMean, kSeqMeanTokenSum, kSeqMeanTokenSumNorm };
@@ -200,7 +200,7 @@ Status validate_grpo_loss_inputs(const GrpoLossArgs& args);
 // AdamW (appended block: one family, one namespace block).
 namespace tx {
 
-// ---- 5. AdamW step, fused (KERNELS.md section 5; torch.optim.AdamW semantics) ----
+// ---- 5. AdamW step, fused (docs/kernels.md section 5; torch.optim.AdamW semantics) ----
 // All four vectors are one flat f32 buffer each (the parameters live in one contiguous
 // buffer), updated in place. Global-norm clipping is torch.nn.utils.clip_grad_norm_.
 struct AdamWArgs {
@@ -230,7 +230,7 @@ Status validate_adamw_inputs(const AdamWArgs& args);
 // Sampling (appended block: one family, one namespace block).
 namespace tx {
 
-// ---- 5. Token sampling (KERNELS.md section 5) ----
+// ---- 5. Token sampling (docs/kernels.md section 6) ----
 // Per row: z = logits / temperature (rounded to f32); top-k keeps z >= the k-th largest z
 // (ties kept, as HF TopKLogitsWarper); top-p keeps the smallest set of largest z whose
 // probability mass reaches topP (ties at the boundary kept); then Gumbel-max over the kept
@@ -287,7 +287,7 @@ const char* gemm_cublas_library();
 // Model ops: RMSNorm, RoPE, SwiGLU, embedding, residual add (appended block).
 namespace tx {
 
-// ---- 5. Model ops (KERNELS.md section 5), f32 on the CPU and CUDA ----
+// ---- 5. Model ops (docs/kernels.md sections 8-12), f32 on the CPU and CUDA ----
 // Tensors are flat f32 vectors with explicit dims (as GemmArgs). Every forward is row-wise:
 // a row's result depends only on that row, bit for bit, whatever the row count (the
 // policy's generate == forwardLogprobs guarantee rests on it). Index vectors (positions,
