@@ -60,7 +60,7 @@ done
 echo "-- [default] npm install $tgz"
 p=$(new_project default)
 start=$(date +%s%N)
-(cd "$p" && npm install --no-audit --no-fund --foreground-scripts "$tgz" >"$work/default.log" 2>&1) || { cat "$work/default.log"; echo "FAIL [default]: npm install"; failed=$((failed + 1)); }
+(cd "$p" && npm install --prefer-offline --no-audit --no-fund --foreground-scripts "$tgz" >"$work/default.log" 2>&1) || { cat "$work/default.log"; echo "FAIL [default]: npm install"; failed=$((failed + 1)); }
 echo "install took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 grep -E "^toolexpander:" "$work/default.log"
 if grep -qE "using the prebuilt binary prebuilds/$plat" "$work/default.log" && ! grep -qE "Building CXX|CXX\(target\)|cmake-js" "$work/default.log"; then
@@ -72,7 +72,7 @@ check_works default "$p"
 
 echo "-- [ignore-scripts] npm install --ignore-scripts"
 p=$(new_project ignore-scripts)
-(cd "$p" && npm install --no-audit --no-fund --ignore-scripts "$tgz" >/dev/null 2>&1) || { echo "FAIL [ignore-scripts]: npm install"; failed=$((failed + 1)); }
+(cd "$p" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts "$tgz" >/dev/null 2>&1) || { echo "FAIL [ignore-scripts]: npm install"; failed=$((failed + 1)); }
 [ -e "$p/node_modules/toolexpander/build" ] && { echo "FAIL [ignore-scripts]: a build folder exists"; failed=$((failed + 1)); }
 check_works ignore-scripts "$p"
 
@@ -80,7 +80,7 @@ echo "-- [no-cmake] cmake off the PATH, TOOLEXPANDER_BUILD_FROM_SOURCE=1: node-g
 p=$(new_project no-cmake)
 nocmake=$(path_without nocmake cmake 'cmake-*' ccmake)
 start=$(date +%s)
-(cd "$p" && PATH="$nocmake" TOOLEXPANDER_BUILD_FROM_SOURCE=1 npm install --no-audit --no-fund --foreground-scripts "$tgz" >"$work/no-cmake.log" 2>&1) \
+(cd "$p" && PATH="$nocmake" TOOLEXPANDER_BUILD_FROM_SOURCE=1 npm install --prefer-offline --no-audit --no-fund --foreground-scripts "$tgz" >"$work/no-cmake.log" 2>&1) \
   || { tail -20 "$work/no-cmake.log"; echo "FAIL [no-cmake]: npm install"; failed=$((failed + 1)); }
 echo "install (node-gyp build) took $(( $(date +%s) - start )) s"
 grep -E "^toolexpander:" "$work/no-cmake.log"
@@ -94,7 +94,7 @@ check_works no-cmake "$p" "$nocmake"
 echo "-- [no-compiler] no prebuild for this machine, no compiler, no cmake: npm rebuild still succeeds"
 p=$(new_project no-compiler)
 nocc=$(path_without nocc cmake 'cmake-*' ccmake c++ g++ gcc cc clang 'clang++' 'clang-*' '*-g++' '*-gcc' '*-g++-*' '*-gcc-*' 'g++-*' 'gcc-*' 'c++-*' nvcc)
-(cd "$p" && npm install --no-audit --no-fund --ignore-scripts "$tgz" >/dev/null 2>&1 && rm -rf node_modules/toolexpander/prebuilds \
+(cd "$p" && npm install --prefer-offline --no-audit --no-fund --ignore-scripts "$tgz" >/dev/null 2>&1 && rm -rf node_modules/toolexpander/prebuilds \
   && PATH="$nocc" npm rebuild --foreground-scripts toolexpander >"$work/no-compiler.log" 2>&1) \
   || { cat "$work/no-compiler.log"; echo "FAIL [no-compiler]: npm rebuild failed"; failed=$((failed + 1)); }
 grep -E "^toolexpander:" "$work/no-compiler.log"
