@@ -1,6 +1,6 @@
 # node-gyp build of the CPU engine and the addon: the fallback where CMake is missing
 # (scripts/install.mjs chooses). CMakeLists.txt stays the primary build; the source list is
-# derived from it by scripts/gyp-sources.mjs and test/build/binding-gyp-sync.test.ts checks
+# derived from it by scripts/gyp-sources.mjs and test/install/binding-gyp-sync.test.ts checks
 # that both compile the same files with the same definitions. No CUDA here.
 {
   "targets": [

@@ -2,7 +2,7 @@
 // The source list is derived from CMakeLists.txt (its file(GLOB ...) lines for the CPU engine
 // and the bindings, minus its REMOVE_ITEMs, plus the sources its CPU-only add_library(tx_core)
 // names), so the node-gyp build compiles what the CMake build compiles without a second list.
-// test/build/binding-gyp-sync.test.ts checks the result against CMake's own compile commands.
+// test/install/binding-gyp-sync.test.ts checks the result against CMake's own compile commands.
 //   node scripts/gyp-sources.mjs sources        the .cpp files, one per line
 //   node scripts/gyp-sources.mjs openmp-cflags  -fopenmp when the compiler takes it, else nothing
 //   node scripts/gyp-sources.mjs simd-cflags    -march=native unless TOOLEXPANDER_SIMD=portable
