@@ -1,5 +1,6 @@
 #include "host_buffer.h"
 
+#include "tx/platform.h"
 #include "errors.h"
 #include "tx/memory.h"
 
@@ -28,7 +29,7 @@ struct NativeBlock {
 
 void free_block(Napi::Env env, void* data, NativeBlock* hint) {
   Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(hint->bytes));
-  std::free(data);
+  tx::platform::aligned_free(data);
   delete hint;
 }
 
@@ -40,7 +41,7 @@ Napi::ArrayBuffer new_buffer(Napi::Env env, size_t bytes) {
   if (bytes >= kNativeThreshold && bytes <= kMaxExternal) {
     void* p = nullptr;
     const size_t rounded = (bytes + kHugeAlign - 1) / kHugeAlign * kHugeAlign;
-    if (posix_memalign(&p, kHugeAlign, rounded) != 0) {
+    if ((p = tx::platform::aligned_alloc_bytes(kHugeAlign, rounded)) == nullptr) {
       throw_error(env, tx::Code::kOom, "an output of " + std::to_string(bytes >> 20) + " MiB could not be allocated");
     }
     {
@@ -55,7 +56,7 @@ Napi::ArrayBuffer new_buffer(Napi::Env env, size_t bytes) {
       } catch (const Napi::Error&) {
         // External buffers refused up front (napi_no_external_buffers_allowed: a V8
         // sandbox; the finalizer has not run): fall back to a V8-owned buffer.
-        std::free(p);
+        tx::platform::aligned_free(p);
         delete hint;
       }
     }

@@ -44,6 +44,7 @@ async function devicesCommand(args: string[]): Promise<number> {
   console.log(`cpu:  ${d.cpu.threads} threads, ${d.cpu.simd}`);
   console.log(`cuda: compiled ${d.cuda.compiled ? `yes (${d.cuda.architectures})` : 'no'}, usable ${d.cuda.usable ? 'yes' : `no: ${d.cuda.reason}`}`);
   for (const g of d.cuda.devices) console.log(`  [${g.index}] ${g.name}, sm ${g.sm}, ${(g.memoryBytes / 2 ** 30).toFixed(1)} GiB`);
+  console.log(`addon: ${(await import('../engine/load-addon.js')).loadedAddonPath()}`);
   return 0;
 }
 

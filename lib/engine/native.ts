@@ -1,11 +1,7 @@
 // The one loader of the native addon and the one typed description of its surface.
 // Every other module reaches native code through `native()`.
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { TxError } from '../errors.js';
+import { loadAddon } from './load-addon.js';
 
 /** Native handle of CUDA memory; lib/engine/tensor.ts wraps it as a DeviceTensor. */
 export interface NativeDeviceBuffer {
@@ -136,48 +132,15 @@ export interface NativeAddon {
   decodeAttentionSync(...args: DecodeAttentionArgs): NativeAttentionResult;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-// lib/engine/ and dist/engine/ are both two levels below the package root.
-const packageRoot = resolve(here, '..', '..');
-
-function candidates(): string[] {
-  // An explicit path is the only candidate: falling back would hide a mistyped path (or an
-  // instrumented build that failed to load) behind the default build.
-  if (process.env.TOOLEXPANDER_ADDON) return [resolve(process.env.TOOLEXPANDER_ADDON)];
-  const list: string[] = [];
-  list.push(join(packageRoot, 'build', 'Release', 'toolexpander.node'));
-  list.push(join(packageRoot, 'build', 'Debug', 'toolexpander.node'));
-  return list;
-}
-
 let addon: NativeAddon | undefined;
 
 /** Loads the addon once per thread (worker_threads load their own instance). */
 export function native(): NativeAddon {
   if (addon) return addon;
-  const require = createRequire(import.meta.url);
-  const failures: string[] = [];
-  for (const path of candidates()) {
-    if (!existsSync(path)) {
-      failures.push(`${path}: not found`);
-      continue;
-    }
-    try {
-      const loaded = require(path) as NativeAddon;
-      loaded.init(TxError);
-      addon = loaded;
-      announceCpuFallback(loaded.devices());
-      return loaded;
-    } catch (e) {
-      failures.push(`${path}: ${(e as Error).message}`);
-    }
-  }
-  throw new TxError(
-    'E_STATE',
-    'toolexpander: the native addon could not be loaded. Build it with `npm run build:native` ' +
-      '(cmake-js; needs cmake and a C++17 compiler), or set TOOLEXPANDER_ADDON to its path.\n  ' +
-      failures.join('\n  '),
-  );
+  const loaded = loadAddon<NativeAddon>(import.meta.url, (a) => a.init(TxError)).addon;
+  addon = loaded;
+  announceCpuFallback(loaded.devices());
+  return loaded;
 }
 
 let announced = false;

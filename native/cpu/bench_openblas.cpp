@@ -1,7 +1,7 @@
 // OpenBLAS peer for the GEMM benchmark, loaded with dlopen (see tx/bench_openblas.h).
 #include "tx/bench_openblas.h"
 
-#include <dlfcn.h>
+#include "tx/platform.h"
 
 #include <cstdlib>
 #include <mutex>
@@ -27,10 +27,16 @@ Loaded load() {
   Loaded l;
   // A forced core type (set for other tools on shared machines) would give OpenBLAS a
   // slower kernel than this CPU supports; the peer must run its best. Read at load time.
-  unsetenv("OPENBLAS_CORETYPE");
+  platform::unset_env("OPENBLAS_CORETYPE");
   void* h = nullptr;
+#if defined(_WIN32)
+  for (const char* name : {"libopenblas.dll", "openblas.dll"}) {
+#elif defined(__APPLE__)
+  for (const char* name : {"libopenblas.dylib", "libopenblas.0.dylib"}) {
+#else
   for (const char* name : {"libopenblas.so.0", "libopenblas.so", "libopenblasp.so.0", "libopenblaso.so.0"}) {
-    h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+#endif
+    h = platform::dl_open(name);
     if (h != nullptr) {
       l.peer.library = name;
       break;
@@ -40,14 +46,14 @@ Loaded load() {
     l.peer.reason = "libopenblas.so.0 / libopenblas.so not found by dlopen";
     return l;
   }
-  l.sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cblas_sgemm"));
+  l.sgemm = reinterpret_cast<SgemmFn>(platform::dl_sym(h, "cblas_sgemm"));
   if (l.sgemm == nullptr) {
     l.peer.reason = l.peer.library + " has no cblas_sgemm";
     return l;
   }
-  l.set_threads = reinterpret_cast<SetThreadsFn>(dlsym(h, "openblas_set_num_threads"));
-  if (auto core = reinterpret_cast<NameFn>(dlsym(h, "openblas_get_corename"))) l.peer.core = core();
-  if (auto config = reinterpret_cast<NameFn>(dlsym(h, "openblas_get_config"))) l.peer.config = config();
+  l.set_threads = reinterpret_cast<SetThreadsFn>(platform::dl_sym(h, "openblas_set_num_threads"));
+  if (auto core = reinterpret_cast<NameFn>(platform::dl_sym(h, "openblas_get_corename"))) l.peer.core = core();
+  if (auto config = reinterpret_cast<NameFn>(platform::dl_sym(h, "openblas_get_config"))) l.peer.config = config();
   l.peer.found = true;  // the handle stays open for the life of the process
   return l;
 }

@@ -27,6 +27,7 @@
 #endif
 
 #include "cpu/cpu_ops.h"
+#include "tx/platform.h"
 #include "cpu/work_pool.h"
 
 #if defined(__AVX512F__)
@@ -73,7 +74,7 @@ class Scratch {
       const size_t bytes_min = static_cast<size_t>(floats) * sizeof(float);
       const size_t align = bytes_min >= kHuge ? kHuge : 64;
       const size_t bytes = (bytes_min + align - 1) / align * align;
-      buf_.reset(static_cast<float*>(std::aligned_alloc(align, bytes)));
+      buf_.reset(static_cast<float*>(platform::aligned_alloc_bytes(align, bytes)));
 #if defined(MADV_HUGEPAGE)
       if (buf_ && align == kHuge) madvise(buf_.get(), bytes, MADV_HUGEPAGE);
 #endif
@@ -84,7 +85,7 @@ class Scratch {
 
  private:
   struct Free {
-    void operator()(float* p) const { std::free(p); }
+    void operator()(float* p) const { platform::aligned_free(p); }
   };
   std::unique_ptr<float, Free> buf_;
   int64_t cap_ = 0;

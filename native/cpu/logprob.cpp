@@ -12,6 +12,7 @@
 #include "cpu/cpu_ops.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"
+#include "tx/platform.h"
 
 namespace tx::cpu {
 
@@ -31,7 +32,7 @@ int64_t min_rows(int64_t v) { return std::max<int64_t>(1, 65536 / std::max<int64
 
 // Dot product with a fixed accumulation order (64 lanes, fixed tree), the same wherever it
 // is called: a logit's bits depend only on its hidden row and weight row.
-__attribute__((noinline)) float dot(const float* a, const float* b, int64_t n) {
+TX_NOINLINE float dot(const float* a, const float* b, int64_t n) {
   int64_t k = 0;
 #if defined(__AVX512F__)
   __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps(),

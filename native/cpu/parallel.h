@@ -1,4 +1,6 @@
-// CPU parallelism: OpenMP with an engine-wide thread count (tx::set_cpu_threads).
+// CPU parallelism: OpenMP with an engine-wide thread count (tx::set_cpu_threads); where the
+// compiler has no OpenMP (Apple clang, a node-gyp build without -fopenmp) the same chunks run
+// on the work pool (cpu/work_pool.h), so no build is left single-threaded.
 // Work is split into contiguous static chunks, so which thread computes an element never
 // changes the arithmetic done on it: results are identical for any thread count.
 #pragma once
@@ -8,6 +10,10 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#else
+#include <atomic>
+
+#include "cpu/work_pool.h"
 #endif
 
 namespace tx::cpu {
@@ -25,19 +31,30 @@ void parallel_for(int64_t n, int64_t min_per_thread, Body body) {
     body(int64_t{0}, n);
     return;
   }
+#ifdef _OPENMP
 #pragma omp parallel num_threads(threads)
   {
-#ifdef _OPENMP
     const int t = omp_get_thread_num();
     const int nt = omp_get_num_threads();
-#else
-    const int t = 0, nt = 1;
-#endif
     const int64_t chunk = (n + nt - 1) / nt;
     const int64_t begin = t * chunk;
     const int64_t end = begin + chunk < n ? begin + chunk : n;
     if (begin < end) body(begin, end);
   }
+#else
+  // The same `threads` static chunks as the OpenMP path, claimed from a counter by the caller
+  // and whichever pool helpers join.
+  const int nt = threads;
+  const int64_t chunk = (n + nt - 1) / nt;
+  std::atomic<int> next{0};
+  run_shared(nt, [&] {
+    for (int t = next.fetch_add(1, std::memory_order_relaxed); t < nt; t = next.fetch_add(1, std::memory_order_relaxed)) {
+      const int64_t begin = t * chunk;
+      const int64_t end = begin + chunk < n ? begin + chunk : n;
+      if (begin < end) body(begin, end);
+    }
+  });
+#endif
 }
 
 }  // namespace tx::cpu

@@ -3,7 +3,7 @@
 // handle's stream is state shared by every caller.
 #include "cuda/cublas_dl.h"
 
-#include <dlfcn.h>
+#include "tx/platform.h"
 
 #include <mutex>
 #include <string>
@@ -40,19 +40,23 @@ struct Api {
 
 Api load() {
   Api api;
+#if defined(_WIN32)
+  for (const char* name : {"cublas64_13.dll", "cublas64_12.dll"}) {
+#else
   for (const char* name : {"libcublas.so.13", "libcublas.so.12", "libcublas.so"}) {
-    void* h = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+#endif
+    void* h = platform::dl_open(name);
     if (h == nullptr) continue;
-    api.create = reinterpret_cast<CreateFn>(dlsym(h, "cublasCreate_v2"));
-    api.destroy = reinterpret_cast<DestroyFn>(dlsym(h, "cublasDestroy_v2"));
-    api.set_stream = reinterpret_cast<SetStreamFn>(dlsym(h, "cublasSetStream_v2"));
-    api.sgemm = reinterpret_cast<SgemmFn>(dlsym(h, "cublasSgemm_v2"));
-    api.gemm_ex = reinterpret_cast<GemmExFn>(dlsym(h, "cublasGemmEx"));
+    api.create = reinterpret_cast<CreateFn>(platform::dl_sym(h, "cublasCreate_v2"));
+    api.destroy = reinterpret_cast<DestroyFn>(platform::dl_sym(h, "cublasDestroy_v2"));
+    api.set_stream = reinterpret_cast<SetStreamFn>(platform::dl_sym(h, "cublasSetStream_v2"));
+    api.sgemm = reinterpret_cast<SgemmFn>(platform::dl_sym(h, "cublasSgemm_v2"));
+    api.gemm_ex = reinterpret_cast<GemmExFn>(platform::dl_sym(h, "cublasGemmEx"));
     if (api.ok()) {
       api.name = name;  // the library stays loaded for the process
       return api;
     }
-    dlclose(h);
+    platform::dl_close(h);
     api = Api{};
   }
   return api;
