@@ -18,7 +18,8 @@ export interface NativeDeviceBuffer {
 }
 
 export interface NativeDevicesReport {
-  cpu: { threads: number; simd: string };
+  /** simd: the CPU kernel set in use; simdSupported: those this CPU can run (TOOLEXPANDER_SIMD). */
+  cpu: { threads: number; simd: string; simdSupported: string[] };
   cuda: {
     compiled: boolean;
     usable: boolean;
@@ -165,6 +166,8 @@ export function native(): NativeAddon {
       announceCpuFallback(loaded.devices());
       return loaded;
     } catch (e) {
+      // A TOOLEXPANDER_SIMD this CPU cannot run: the addon is fine, the request is not.
+      if (e instanceof TxError && e.message.startsWith('TOOLEXPANDER_SIMD=')) throw e;
       failures.push(`${path}: ${(e as Error).message}`);
     }
   }

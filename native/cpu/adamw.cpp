@@ -5,9 +5,10 @@
 
 #include "common/adamw_host.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 bool adamw_step(const AdamWArgs& a, AdamWResult* result) {
   const int64_t n = a.params.numel();
@@ -41,4 +42,4 @@ bool adamw_step(const AdamWArgs& a, AdamWResult* result) {
   return true;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

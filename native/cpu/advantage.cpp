@@ -8,9 +8,10 @@
 
 #include "common/advantage_math.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -278,4 +279,4 @@ int64_t grouped_advantages(const GroupedAdvantagesArgs& a) {
   return -1;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

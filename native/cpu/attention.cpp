@@ -12,9 +12,10 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -204,4 +205,4 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -10,9 +10,10 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -189,4 +190,4 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -5,9 +5,10 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<int32_t>* order,
                  std::vector<int32_t>* start, std::vector<int32_t>* uid) {
@@ -56,4 +57,4 @@ void embedding_backward(const EmbeddingBackwardArgs& a) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -9,9 +9,10 @@
 
 #include "common/grpo_loss_host.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 constexpr int64_t kNoBad = std::numeric_limits<int64_t>::max();
@@ -78,4 +79,4 @@ int64_t grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
   return -1;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

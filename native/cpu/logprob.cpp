@@ -10,10 +10,11 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -33,7 +34,7 @@ int64_t min_rows(int64_t v) { return std::max<int64_t>(1, 65536 / std::max<int64
 // is called: a logit's bits depend only on its hidden row and weight row.
 __attribute__((noinline)) float dot(const float* a, const float* b, int64_t n) {
   int64_t k = 0;
-#if defined(__AVX512F__)
+#if defined(TX_ISA_IS_avx512)
   __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps(),
          acc3 = _mm512_setzero_ps();
   for (; k + 64 <= n; k += 64) {
@@ -44,6 +45,33 @@ __attribute__((noinline)) float dot(const float* a, const float* b, int64_t n) {
   }
   for (; k + 16 <= n; k += 16) acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), acc0);
   float total = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+#elif defined(TX_ISA_IS_avx2)
+  // The avx512 set's 64 lanes as 8 ymm (acc[q] holds lanes 8q..8q+7), and its reduction tree.
+  __m256 acc[8];
+  for (__m256& r : acc) r = _mm256_setzero_ps();
+  for (; k + 64 <= n; k += 64)
+    for (int q = 0; q < 8; ++q) acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8 * q), _mm256_loadu_ps(b + k + 8 * q), acc[q]);
+  for (; k + 16 <= n; k += 16)
+    for (int q = 0; q < 2; ++q) acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8 * q), _mm256_loadu_ps(b + k + 8 * q), acc[q]);
+  const __m256 lo = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[4], acc[6]));
+  const __m256 hi = _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7]));
+  const __m256 h8 = _mm256_add_ps(hi, lo);
+  const __m128 h4 = _mm_add_ps(_mm256_extractf128_ps(h8, 1), _mm256_castps256_ps128(h8));
+  const __m128 h2 = _mm_add_ps(h4, _mm_shuffle_ps(h4, h4, _MM_SHUFFLE(1, 0, 3, 2)));
+  float total = _mm_cvtss_f32(_mm_add_ps(h2, _mm_shuffle_ps(h2, h2, _MM_SHUFFLE(0, 1, 0, 1))));
+#elif defined(TX_ISA_IS_neon)
+  // The avx512 set's 64 lanes as 16 q registers (acc[q] holds lanes 4q..4q+3), and its tree.
+  float32x4_t acc[16];
+  for (float32x4_t& r : acc) r = vdupq_n_f32(0.0f);
+  for (; k + 64 <= n; k += 64)
+    for (int q = 0; q < 16; ++q) acc[q] = vfmaq_f32(acc[q], vld1q_f32(a + k + 4 * q), vld1q_f32(b + k + 4 * q));
+  for (; k + 16 <= n; k += 16)
+    for (int q = 0; q < 4; ++q) acc[q] = vfmaq_f32(acc[q], vld1q_f32(a + k + 4 * q), vld1q_f32(b + k + 4 * q));
+  float32x4_t s16[4];
+  for (int q = 0; q < 4; ++q) s16[q] = vaddq_f32(vaddq_f32(acc[q], acc[4 + q]), vaddq_f32(acc[8 + q], acc[12 + q]));
+  const float32x4_t h4 = vaddq_f32(vaddq_f32(s16[0], s16[2]), vaddq_f32(s16[1], s16[3]));
+  const float32x4_t h2 = vaddq_f32(h4, vextq_f32(h4, h4, 2));
+  float total = vgetq_lane_f32(h2, 0) + vgetq_lane_f32(h2, 1);
 #else
   float acc[64] = {};
   for (; k + 64 <= n; k += 64)
@@ -279,4 +307,4 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -87,4 +88,4 @@ void rms_norm_backward(const RmsNormBackwardArgs& a) {
   }
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

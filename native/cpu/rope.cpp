@@ -5,9 +5,10 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 void rope_angle(double theta, int64_t head_dim, int64_t p, int64_t i, float* c, float* s) {
   const double inv = std::pow(theta, -2.0 * static_cast<double>(i) / static_cast<double>(head_dim));
@@ -49,4 +50,4 @@ void rope(const RopeArgs& a, bool inverse) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

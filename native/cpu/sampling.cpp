@@ -9,9 +9,10 @@
 
 #include "common/philox.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -113,4 +114,4 @@ int64_t sample(const SampleArgs& a, bool* empty_row) {
   return *empty_row ? f - rows * a.vocab : f;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS
