@@ -47,7 +47,7 @@ struct TransposedBlocks {
   // buffer is not zero-filled first (a memset of it cost ~5% of the forward).
   std::unique_ptr<float[]> data;
   size_t size = 0;
-  std::vector<int64_t> first_block;  // first block of each sequence
+  vector<int64_t> first_block;  // first block of each sequence
   int64_t total_blocks = 0;
   int D = 0;
   const float* at(int head, int64_t b, int kb) const {

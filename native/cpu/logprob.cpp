@@ -218,8 +218,8 @@ void linear_logprobs(const LinearLogprobsArgs& a) {
   const int64_t tiles = (n + kTileN - 1) / kTileN;
   float* entropy = a.entropy.defined() ? a.entropy.as<float>() : nullptr;
   parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
-    std::vector<lp::RowState> states(kTileN);
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<lp::RowState> states(kTileN);
     for (int64_t tt = t0; tt < t1; ++tt) {
       linear_rows(a, tt * kTileN, std::min(n, (tt + 1) * kTileN), tile.data(), states.data(), a.lse.as<float>(),
                   entropy, a.logp.as<float>());
@@ -240,14 +240,14 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   const float inv_t = static_cast<float>(1.0 / a.temperature);
 
   // Rows that carry gradient, ascending (the order gradWeight sums them in).
-  std::vector<int64_t> live;
+  vector<int64_t> live;
   for (int64_t i = 0; i < n; ++i)
     if (!ignored(t[i], a.ignore_index) && lse[i] != kNegInf) live.push_back(i);
   // The entropy term needs H_i: one extra forward (O(N) memory).
-  std::vector<float> entropy;
+  vector<float> entropy;
   if (gh != nullptr) {
     entropy.assign(static_cast<size_t>(n), 0.0f);
-    std::vector<float> lse_scratch(static_cast<size_t>(n));
+    vector<float> lse_scratch(static_cast<size_t>(n));
     LinearLogprobsArgs f;
     f.hidden = a.hidden;
     f.weight = a.weight;
@@ -256,8 +256,8 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
     f.ignore_index = a.ignore_index;
     const int64_t tiles = (n + kTileN - 1) / kTileN;
     parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
-      std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
-      std::vector<lp::RowState> states(kTileN);
+      vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+      vector<lp::RowState> states(kTileN);
       for (int64_t tt = t0; tt < t1; ++tt)
         linear_rows(f, tt * kTileN, std::min(n, (tt + 1) * kTileN), tile.data(), states.data(), lse_scratch.data(),
                     entropy.data(), nullptr);
@@ -270,7 +270,7 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   std::fill(grad_hidden, grad_hidden + n * dm, 0.0f);
   const int64_t row_tiles = (nl + kTileN - 1) / kTileN;
   parallel_for(row_tiles, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
     for (int64_t tt = t0; tt < t1; ++tt) {
       const int64_t* rows = live.data() + tt * kTileN;
       const int64_t nr = std::min(kTileN, nl - tt * kTileN);
@@ -289,7 +289,7 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   // gradWeight: each thread owns vocabulary tiles; sums over the live rows in order.
   const int64_t vocab_tiles = (v + kTileV - 1) / kTileV;
   parallel_for(vocab_tiles, 1, [&](int64_t v0, int64_t v1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
     for (int64_t vt = v0; vt < v1; ++vt) {
       const int64_t j0 = vt * kTileV, j1 = std::min(v, j0 + kTileV);
       std::fill(grad_weight + j0 * dm, grad_weight + j1 * dm, 0.0f);

@@ -26,7 +26,7 @@ void rope(const RopeArgs& a, bool inverse) {
   // inverse rotation = rotation by -angle: flip the sign of sin.
   const float sign = inverse ? -1.0f : 1.0f;
   parallel_for(a.tokens, 8, [&](int64_t t0, int64_t t1) {
-    std::vector<float> cs(static_cast<size_t>(hd));
+    vector<float> cs(static_cast<size_t>(hd));
     for (int64_t t = t0; t < t1; ++t) {
       const float* c;
       const float* s;

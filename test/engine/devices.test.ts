@@ -33,7 +33,7 @@ function loadWith(simd: string): { status: number | null; out: string } {
 }
 
 t.test('TOOLEXPANDER_SIMD selects a supported set and refuses the others by name', async (t) => {
-  const { simdSupported } = devices();
+  const { simdSupported } = devices().cpu;
   for (const set of simdSupported) {
     const r = loadWith(set);
     t.equal(r.status, 0, r.out);
