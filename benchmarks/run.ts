@@ -4,6 +4,8 @@
 //   npm run bench -- --simd=all|scalar,avx2,avx512   every family once per CPU kernel set
 //   (TOOLEXPANDER_SIMD, one child process each, since a process picks its set once), then
 //   the rate columns of each set as a ratio to the widest set's, all in one results file.
+//   An entry name@path.node runs that addon instead (TOOLEXPANDER_ADDON, its default set):
+//   another build measured in the same run, e.g. an SSE2 build of the previous commit.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,19 +30,22 @@ function printTable(family: string, rows: Row[]): void {
 const isRate = (col: string) => /(GFLOPs|PerS|GBs)$/.test(col) && !/Best|openblas/i.test(col);
 
 // --simd: runs this script once per set in a child process and merges what they measured.
-function runPerSimd(sets: string[], only: string[]): void {
+function runPerSimd(sets: string[], only: string[]): void {  // sets: widest last
   const dir = mkdtempSync(join(tmpdir(), 'tx-bench-'));
   const parts: Record<string, { devices: unknown; floors: unknown; results: Record<string, Row[]> }> = {};
   for (const set of sets) {
     console.log(`\n######## TOOLEXPANDER_SIMD=${set}`);
-    const out = join(dir, `${set}.json`);
+    const out = join(dir, `${set.split('@')[0]}.json`);
+    const [name, addon] = set.split('@');
+    const env = addon === undefined ? { TOOLEXPANDER_SIMD: name } : { TOOLEXPANDER_ADDON: addon, TOOLEXPANDER_SIMD: '' };
     const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...only, `--child-out=${out}`], {
-      stdio: 'inherit', env: { ...process.env, TOOLEXPANDER_SIMD: set },
+      stdio: 'inherit', env: { ...process.env, ...env },
     });
     if (r.status !== 0) throw new Error(`bench with TOOLEXPANDER_SIMD=${set} failed (exit ${r.status})`);
-    parts[set] = JSON.parse(readFileSync(out, 'utf8'));
+    parts[set.split('@')[0]!] = JSON.parse(readFileSync(out, 'utf8'));
   }
   rmSync(dir, { recursive: true, force: true });
+  sets = sets.map((s) => s.split('@')[0]!);
   const widest = sets[sets.length - 1]!;
   const ratios: Record<string, Row[]> = {};
   for (const [family, rows] of Object.entries(parts[widest]!.results)) {
