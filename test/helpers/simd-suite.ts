@@ -17,7 +17,8 @@ export const REFERENCE_TESTS = ['adamw', 'advantage', 'attention', 'embedding', 
   'rms_norm', 'rope', 'sampling', 'swiglu'].map((f) => join('test', 'engine', `${f}.test.ts`));
 
 function run(t: Test, what: string, cmd: string, args: string[], set: string): string {
-  const r = spawnSync(cmd, args, { cwd: root, env: childEnv({ TOOLEXPANDER_SIMD: set }), encoding: 'utf8', maxBuffer: 64 << 20 });
+  // TAP_TIMEOUT 0: the scalar set is slow on purpose; this file's own timeout bounds the run.
+  const r = spawnSync(cmd, args, { cwd: root, env: childEnv({ TOOLEXPANDER_SIMD: set, TAP_TIMEOUT: '0' }), encoding: 'utf8', maxBuffer: 64 << 20 });
   const out = (r.stdout ?? '') + (r.stderr ?? '');
   t.equal(r.status, 0, `${what} with TOOLEXPANDER_SIMD=${set}`, { diagnostic: r.status !== 0, output: out.slice(-4000) });
   return out;
