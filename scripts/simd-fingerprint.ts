@@ -33,4 +33,7 @@ console.log(`rollout-logp ${hash(rolloutLp)}`);
 console.log(`forward-logp ${hash(forwardLp)}  rollout==forward ${hash(rolloutLp) === hash(forwardLp)}`);
 console.log(`batch-logp ${hash(fwd.logp)} entropy ${hash(fwd.entropy)}`);
 console.log(`grads ${hash(g.grads)} loss ${g.loss}`);
+await policy.sftStep({ tokens, cuSeqlens: cu, mask }, 1e-3);  // one AdamW step on top
+const after = policy.state();
+console.log(`adamw-step params ${hash(after.params)} moments ${hash(after.expAvg)} ${hash(after.expAvgSq)}`);
 policy.dispose();
