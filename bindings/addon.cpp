@@ -4,6 +4,7 @@
 #include "device_buffer.h"
 #include "errors.h"
 #include "job_registry.h"
+#include "tx/ops.h"
 
 namespace txn {
 
@@ -13,6 +14,8 @@ Napi::Value init(const Napi::CallbackInfo& info) {
   // A TxError-shaped failure (code E_DTYPE) even here, so that no entry point throws a bare TypeError.
   if (!info[0].IsFunction()) throw make_error(info.Env(), tx::Code::kDtype, "init(TxError): TxError must be a class");
   state(info.Env()).tx_error_class = Napi::Persistent(info[0].As<Napi::Function>());
+  // A TOOLEXPANDER_SIMD the CPU cannot honour refuses the load, rather than run another set.
+  throw_if_error(info.Env(), tx::cpu_simd_status());
   return info.Env().Undefined();
 }
 

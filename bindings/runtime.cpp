@@ -1,4 +1,7 @@
 // devices(), thread count, and the bandwidth floors used by benchmarks.
+#include <algorithm>
+#include <string>
+
 #include "bindings.h"
 #include "errors.h"
 #include "tensor_arg.h"
@@ -14,6 +17,14 @@ Napi::Value devices(const Napi::CallbackInfo& info) {
   Napi::Object cpu = Napi::Object::New(env);
   cpu.Set("threads", tx::cpu_threads());
   cpu.Set("simd", tx::cpu_simd());
+  Napi::Array simd_supported = Napi::Array::New(env);
+  const std::string supported = tx::cpu_simd_supported();
+  for (size_t at = 0; at < supported.size();) {
+    const size_t comma = std::min(supported.find(',', at), supported.size());
+    simd_supported.Set(simd_supported.Length(), supported.substr(at, comma - at));
+    at = comma + 1;
+  }
+  cpu.Set("simdSupported", simd_supported);
   Napi::Object cuda = Napi::Object::New(env);
   cuda.Set("compiled", r.compiled);
   cuda.Set("usable", r.usable);

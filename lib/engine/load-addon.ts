@@ -79,6 +79,8 @@ export function loadAddon<T>(metaUrl: string, accept: (addon: T) => void = () =>
       loadedPath = path;
       return { addon, path };
     } catch (e) {
+      // A TOOLEXPANDER_SIMD this CPU cannot run: the addon is fine, the request is not.
+      if (e instanceof TxError && e.message.startsWith('TOOLEXPANDER_SIMD=')) throw e;
       // A dlopen error can span lines (missing library, then the file): keep the first.
       failures.push(`${path}: ${String((e as Error).message).split('\n')[0]}`);
     }

@@ -14,7 +14,8 @@ export interface NativeDeviceBuffer {
 }
 
 export interface NativeDevicesReport {
-  cpu: { threads: number; simd: string };
+  /** simd: the CPU kernel set in use; simdSupported: those this CPU can run (TOOLEXPANDER_SIMD). */
+  cpu: { threads: number; simd: string; simdSupported: string[] };
   cuda: {
     compiled: boolean;
     usable: boolean;

@@ -5,15 +5,16 @@
 
 #include "common/adamw_host.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 bool adamw_step(const AdamWArgs& a, AdamWResult* result) {
   const int64_t n = a.params.numel();
   const float* g = a.grads.as<const float>();
   const int64_t chunks = (n + kAdamWNormChunk - 1) / kAdamWNormChunk;
-  std::vector<double> partial(static_cast<size_t>(chunks));
+  vector<double> partial(static_cast<size_t>(chunks));
   parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) {
       const int64_t lo = c * kAdamWNormChunk, hi = lo + kAdamWNormChunk < n ? lo + kAdamWNormChunk : n;
@@ -41,4 +42,4 @@ bool adamw_step(const AdamWArgs& a, AdamWResult* result) {
   return true;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

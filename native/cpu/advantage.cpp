@@ -8,9 +8,10 @@
 
 #include "common/advantage_math.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -204,7 +205,7 @@ int64_t normalize_large_group(const GroupedAdvantagesArgs& a, int64_t g) {
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   auto chunk_len = [&](int64_t c) { return c + 1 < chunks ? kChunk : n - c * kChunk; };
 
-  std::vector<SumMinMax> parts(static_cast<size_t>(chunks));
+  vector<SumMinMax> parts(static_cast<size_t>(chunks));
   parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) parts[static_cast<size_t>(c)] = sum_min_max(x + c * kChunk, chunk_len(c));
   });
@@ -223,7 +224,7 @@ int64_t normalize_large_group(const GroupedAdvantagesArgs& a, int64_t g) {
   s.mean = s.zero_variance ? static_cast<double>(m.lo) : m.sum / static_cast<double>(n);
   double ss = 0.0;
   if (!s.zero_variance) {
-    std::vector<double> ss_parts(static_cast<size_t>(chunks));
+    vector<double> ss_parts(static_cast<size_t>(chunks));
     parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
       for (int64_t c = c0; c < c1; ++c) ss_parts[static_cast<size_t>(c)] = sum_sq_dev(x + c * kChunk, chunk_len(c), s.mean);
     });
@@ -278,4 +279,4 @@ int64_t grouped_advantages(const GroupedAdvantagesArgs& a) {
   return -1;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

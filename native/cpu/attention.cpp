@@ -12,9 +12,10 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -25,16 +26,16 @@ using namespace attn;
 constexpr int kQueryBlock = 64;
 
 struct Rows {
-  std::vector<const float*> q;  // query row pointers
-  std::vector<float*> out;      // output row pointers
-  std::vector<int> nkeys;       // keys 0..nkeys-1 visible to each row (>= 1)
+  vector<const float*> q;  // query row pointers
+  vector<float*> out;      // output row pointers
+  vector<int> nkeys;       // keys 0..nkeys-1 visible to each row (>= 1)
   float* lse = nullptr;         // lse of row r at lse[r * lse_stride]
   int64_t lse_stride = 1;
 };
 
 struct Scratch {
-  std::vector<float> kt, s, acc, m, l, m_new, corr;
-  std::vector<int> valid;
+  vector<float> kt, s, acc, m, l, m_new, corr;
+  vector<int> valid;
   void size(int rows, int D) {
     kt.resize(static_cast<size_t>(D) * kKeyBlock);
     s.resize(static_cast<size_t>(rows) * kKeyBlock);
@@ -138,7 +139,7 @@ void attention(const AttentionArgs& a, float scale) {
   };
   TransposedBlocks kt;
   transpose_all(k, hkv, D, cu, batch, kt, [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); });
-  std::vector<Item> items;
+  vector<Item> items;
   for (int h = 0; h < hq; ++h)
     for (int64_t b = 0; b < batch; ++b)
       for (int p0 = 0; p0 < cu[b + 1] - cu[b]; p0 += kQueryBlock) items.push_back({h, static_cast<int>(b), p0});
@@ -204,4 +205,4 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -10,9 +10,10 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -28,9 +29,9 @@ struct Dims {
 };
 
 struct Tile {
-  std::vector<float> kt, vt, s, dp;
-  std::vector<int> valid;
-  std::vector<const float*> q, dout;
+  vector<float> kt, vt, s, dp;
+  vector<int> valid;
+  vector<const float*> q, dout;
   void size(int rows, int D) {
     kt.resize(static_cast<size_t>(D) * kKeyBlock);
     vt.resize(static_cast<size_t>(D) * kKeyBlock);
@@ -82,7 +83,7 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
   const int64_t kv_stride = static_cast<int64_t>(hkv) * D;
 
   // Delta[h][t] = dO . O, laid out like lse.
-  std::vector<float> delta(static_cast<size_t>(hq * nt));
+  vector<float> delta(static_cast<size_t>(hq * nt));
   parallel_for(nt * hq, 256, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const int64_t t = i / hq, h = i % hq;
@@ -101,14 +102,14 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
   };
 
   // Pass 1: dK, dV.
-  std::vector<Item> key_items;
+  vector<Item> key_items;
   for (int g = 0; g < hkv; ++g)
     for (int64_t b = 0; b < dm.batch; ++b)
       for (int j0 = 0; j0 < dm.cu[b + 1] - dm.cu[b]; j0 += kKeyBlock) key_items.push_back({g, static_cast<int>(b), j0});
   parallel_for(static_cast<int64_t>(key_items.size()), 1, [&](int64_t begin, int64_t end) {
     Tile w;
     w.size(kQueryBlock, D);
-    std::vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D);
+    vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D);
     for (int64_t it = begin; it < end; ++it) {
       const Item item = key_items[it];
       const int64_t start = dm.cu[item.b];
@@ -151,14 +152,14 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
   auto pfor = [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); };
   transpose_all(k, hkv, D, dm.cu, dm.batch, kt, pfor);
   transpose_all(v, hkv, D, dm.cu, dm.batch, vt, pfor);
-  std::vector<Item> query_items;
+  vector<Item> query_items;
   for (int h = 0; h < hq; ++h)
     for (int64_t b = 0; b < dm.batch; ++b)
       for (int p0 = 0; p0 < dm.cu[b + 1] - dm.cu[b]; p0 += kQueryBlock) query_items.push_back({h, static_cast<int>(b), p0});
   parallel_for(static_cast<int64_t>(query_items.size()), 1, [&](int64_t begin, int64_t end) {
     Tile w;
     w.size(kQueryBlock, D);
-    std::vector<float> dq_acc(static_cast<size_t>(kQueryBlock) * D);
+    vector<float> dq_acc(static_cast<size_t>(kQueryBlock) * D);
     for (int64_t it = begin; it < end; ++it) {
       const Item item = query_items[it];
       const int64_t start = dm.cu[item.b];
@@ -189,4 +190,4 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

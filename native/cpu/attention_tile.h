@@ -15,14 +15,14 @@
 
 #include "cpu/simd16.h"
 
-namespace tx::cpu::attn {
+namespace tx::cpu::TX_ISA_NS::attn {
 
 // Loops over register-tile rows and vectors must be fully unrolled before GCC decides where
 // the V16 accumulators live: otherwise they stay in stack memory (a store per FMA).
 #define TX_PRAGMA(x) _Pragma(#x)
 #define TX_UNROLL TX_PRAGMA(GCC unroll 16)
 
-using namespace tx::cpu::simd;
+using namespace tx::cpu::TX_ISA_NS::simd;
 
 // Keys per block: the unit of the online softmax. Fixed, so a query row walks the same
 // blocks whether it comes from a packed batch, a lone sequence or the decode path.
@@ -47,7 +47,7 @@ struct TransposedBlocks {
   // buffer is not zero-filled first (a memset of it cost ~5% of the forward).
   std::unique_ptr<float[]> data;
   size_t size = 0;
-  std::vector<int64_t> first_block;  // first block of each sequence
+  vector<int64_t> first_block;  // first block of each sequence
   int64_t total_blocks = 0;
   int D = 0;
   const float* at(int head, int64_t b, int kb) const {
@@ -227,4 +227,4 @@ inline void mask_tail(float* s, int valid) {
   for (int j = std::max(valid, 0); j < kKeyBlock; ++j) s[j] = -std::numeric_limits<float>::infinity();
 }
 
-}  // namespace tx::cpu::attn
+}  // namespace tx::cpu::TX_ISA_NS::attn

@@ -5,10 +5,15 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
+// Integer work on std::vectors (the public signature, shared with the CUDA launcher): only
+// the scalar set has it, the others call the public tx::cpu::group_by_id, which forwards
+// there, so no wider set emits a std::vector<int32_t> member the linker could share.
+#if defined(TX_ISA_IS_scalar)
 void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<int32_t>* order,
                  std::vector<int32_t>* start, std::vector<int32_t>* uid) {
   std::vector<int32_t> count(static_cast<size_t>(vocab) + 1, 0);
@@ -27,6 +32,7 @@ void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<
   std::vector<int32_t> fill(count.begin(), count.end() - 1);
   for (int64_t t = 0; t < tokens; ++t) (*order)[fill[ids[t]]++] = static_cast<int32_t>(t);
 }
+#endif
 
 void embedding(const EmbeddingArgs& a) {
   const int64_t d = a.dim;
@@ -44,7 +50,7 @@ void embedding_backward(const EmbeddingBackwardArgs& a) {
   float* gw = a.grad_weight.as<float>();
   if (!a.accumulate) std::memset(gw, 0, static_cast<size_t>(a.vocab * d) * sizeof(float));
   std::vector<int32_t> order, start, uid;
-  group_by_id(a.ids.as<const int32_t>(), a.ids.numel(), a.vocab, &order, &start, &uid);
+  tx::cpu::group_by_id(a.ids.as<const int32_t>(), a.ids.numel(), a.vocab, &order, &start, &uid);
   parallel_for(static_cast<int64_t>(uid.size()), 8, [&](int64_t j0, int64_t j1) {
     for (int64_t j = j0; j < j1; ++j) {
       float* row = gw + static_cast<int64_t>(uid[j]) * d;
@@ -56,4 +62,4 @@ void embedding_backward(const EmbeddingBackwardArgs& a) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

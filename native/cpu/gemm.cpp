@@ -27,24 +27,35 @@
 #endif
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "tx/platform.h"
 #include "cpu/work_pool.h"
 
-#if defined(__AVX512F__)
+#if defined(TX_ISA_IS_avx512) || defined(TX_ISA_IS_avx2)
 #include <immintrin.h>
+#elif defined(TX_ISA_IS_neon)
+#include <arm_neon.h>
 #endif
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
-#if defined(__AVX512F__)
+#if defined(TX_ISA_IS_avx512)
 // 14 x 32: 28 zmm accumulators + 2 for the B row (the A broadcast folds into the FMA as
 // a memory operand), 28 FMAs per 16 loads. Zen 4/5 and Skylake-X have 32 zmm registers.
 constexpr int64_t kMR = 14, kNR = 32;
+#elif defined(TX_ISA_IS_avx2)
+// 6 x 16: 12 ymm accumulators + 2 for the B row + 1 broadcast of the 16 ymm registers.
+constexpr int64_t kMR = 6, kNR = 16;
+#elif defined(TX_ISA_IS_neon)
+// 8 x 12: 24 q accumulators + 3 for the B row + 2 for the A column of the 32 q registers.
+constexpr int64_t kMR = 8, kNR = 12;
 #else
 constexpr int64_t kMR = 6, kNR = 16;  // portable: the compiler vectorises the fixed-size loops
 #endif
+// KC is the same in every set: each C element sums its K blocks in the same order, so the
+// sets differ only in how a block's sum meets C at tile edges (docs/simd.md).
 // KC: one B strip (KC x NR floats, 32 KiB) + one A strip (MR x KC, 14 KiB) fit the 48 KiB L1d
 // of Zen 4/5 (Skylake-X: 32 KiB, where the A strip streams from L2). MC: an A block
 // (MC x KC = 168 x 256 floats, 168 KiB) stays in the 1 MiB L2 while every B strip passes.
@@ -146,7 +157,7 @@ void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t 
 void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, int64_t h, int64_t w,
                   float alpha, float beta) {
   alignas(64) float acc[kMR * kNR];
-#if defined(__AVX512F__)
+#if defined(TX_ISA_IS_avx512)
   __m512 r[kMR][2];
   for (int i = 0; i < kMR; ++i) r[i][0] = r[i][1] = _mm512_setzero_ps();
   for (int i = 0; i < h; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
@@ -176,6 +187,66 @@ void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_
     _mm512_store_ps(acc + i * kNR, r[i][0]);
     _mm512_store_ps(acc + i * kNR + 16, r[i][1]);
   }
+#elif defined(TX_ISA_IS_avx2)
+  __m256 r[kMR][2];
+  for (int i = 0; i < kMR; ++i) r[i][0] = r[i][1] = _mm256_setzero_ps();
+  for (int i = 0; i < h; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+  for (int64_t k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_load_ps(bp), b1 = _mm256_load_ps(bp + 8);
+    for (int i = 0; i < kMR; ++i) {
+      const __m256 av = _mm256_broadcast_ss(ap + i);
+      r[i][0] = _mm256_fmadd_ps(av, b0, r[i][0]);
+      r[i][1] = _mm256_fmadd_ps(av, b1, r[i][1]);
+    }
+    ap += kMR;
+    bp += kNR;
+  }
+  if (h == kMR && w == kNR) {  // full tile: update C directly, as the avx512 set does
+    const __m256 va = _mm256_set1_ps(alpha), vb = _mm256_set1_ps(beta);
+    for (int i = 0; i < kMR; ++i) {
+      for (int half = 0; half < 2; ++half) {
+        float* cp = c + i * ldc + half * 8;
+        __m256 v = _mm256_mul_ps(va, r[i][half]);
+        if (beta != 0.0f) v = _mm256_fmadd_ps(vb, _mm256_loadu_ps(cp), v);
+        _mm256_storeu_ps(cp, v);
+      }
+    }
+    return;
+  }
+  for (int i = 0; i < kMR; ++i) {
+    _mm256_store_ps(acc + i * kNR, r[i][0]);
+    _mm256_store_ps(acc + i * kNR + 8, r[i][1]);
+  }
+#elif defined(TX_ISA_IS_neon)
+  float32x4_t r[kMR][3];
+  for (int i = 0; i < kMR; ++i) r[i][0] = r[i][1] = r[i][2] = vdupq_n_f32(0.0f);
+  for (int64_t k = 0; k < kc; ++k) {
+    const float32x4_t b0 = vld1q_f32(bp), b1 = vld1q_f32(bp + 4), b2 = vld1q_f32(bp + 8);
+    const float32x4_t a0 = vld1q_f32(ap), a1 = vld1q_f32(ap + 4);
+#define TX_NEON_ROW(i, a, lane)                        \
+  r[i][0] = vfmaq_laneq_f32(r[i][0], b0, a, lane);     \
+  r[i][1] = vfmaq_laneq_f32(r[i][1], b1, a, lane);     \
+  r[i][2] = vfmaq_laneq_f32(r[i][2], b2, a, lane);
+    TX_NEON_ROW(0, a0, 0) TX_NEON_ROW(1, a0, 1) TX_NEON_ROW(2, a0, 2) TX_NEON_ROW(3, a0, 3)
+    TX_NEON_ROW(4, a1, 0) TX_NEON_ROW(5, a1, 1) TX_NEON_ROW(6, a1, 2) TX_NEON_ROW(7, a1, 3)
+#undef TX_NEON_ROW
+    ap += kMR;
+    bp += kNR;
+  }
+  if (h == kMR && w == kNR) {  // full tile: C = fma(beta, C, alpha acc), as the avx512 set does
+    const float32x4_t va = vdupq_n_f32(alpha), vb = vdupq_n_f32(beta);
+    for (int i = 0; i < kMR; ++i) {
+      for (int q = 0; q < 3; ++q) {
+        float* cp = c + i * ldc + q * 4;
+        float32x4_t v = vmulq_f32(va, r[i][q]);
+        if (beta != 0.0f) v = vfmaq_f32(v, vb, vld1q_f32(cp));
+        vst1q_f32(cp, v);
+      }
+    }
+    return;
+  }
+  for (int i = 0; i < kMR; ++i)
+    for (int q = 0; q < 3; ++q) vst1q_f32(acc + i * kNR + q * 4, r[i][q]);
 #else
   std::fill(acc, acc + kMR * kNR, 0.0f);
   for (int64_t k = 0; k < kc; ++k) {
@@ -301,4 +372,4 @@ void gemm(const GemmArgs& g) {
   run(p, threads);
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

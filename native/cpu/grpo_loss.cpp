@@ -9,9 +9,10 @@
 
 #include "common/grpo_loss_host.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 constexpr int64_t kNoBad = std::numeric_limits<int64_t>::max();
@@ -28,7 +29,7 @@ int64_t grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
   const float* adv = a.advantages.as<const float>();
   float* grad = a.grad_logp.as<float>();
 
-  std::vector<int64_t> counts(static_cast<size_t>(seqs));
+  vector<int64_t> counts(static_cast<size_t>(seqs));
   parallel_for(seqs, kSeqsPerThread, [&](int64_t s0, int64_t s1) {
     for (int64_t s = s0; s < s1; ++s) {
       int64_t n = 0;
@@ -39,7 +40,7 @@ int64_t grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
   const GrpoTotals totals = grpo_totals(a, counts.data(), seqs);
   const GrpoTokenParams params = grpo_params(a);
 
-  std::vector<GrpoSeqPartial> parts(static_cast<size_t>(seqs));
+  vector<GrpoSeqPartial> parts(static_cast<size_t>(seqs));
   std::atomic<int64_t> first_bad{kNoBad};
   parallel_for(seqs, kSeqsPerThread, [&](int64_t s0, int64_t s1) {
     int64_t bad = kNoBad;
@@ -78,4 +79,4 @@ int64_t grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
   return -1;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

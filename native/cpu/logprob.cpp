@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"
 #include "tx/platform.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -34,7 +35,7 @@ int64_t min_rows(int64_t v) { return std::max<int64_t>(1, 65536 / std::max<int64
 // is called: a logit's bits depend only on its hidden row and weight row.
 TX_NOINLINE float dot(const float* a, const float* b, int64_t n) {
   int64_t k = 0;
-#if defined(__AVX512F__)
+#if defined(TX_ISA_IS_avx512)
   __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps(), acc2 = _mm512_setzero_ps(),
          acc3 = _mm512_setzero_ps();
   for (; k + 64 <= n; k += 64) {
@@ -45,6 +46,33 @@ TX_NOINLINE float dot(const float* a, const float* b, int64_t n) {
   }
   for (; k + 16 <= n; k += 16) acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + k), _mm512_loadu_ps(b + k), acc0);
   float total = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc0, acc1), _mm512_add_ps(acc2, acc3)));
+#elif defined(TX_ISA_IS_avx2)
+  // The avx512 set's 64 lanes as 8 ymm (acc[q] holds lanes 8q..8q+7), and its reduction tree.
+  __m256 acc[8];
+  for (__m256& r : acc) r = _mm256_setzero_ps();
+  for (; k + 64 <= n; k += 64)
+    for (int q = 0; q < 8; ++q) acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8 * q), _mm256_loadu_ps(b + k + 8 * q), acc[q]);
+  for (; k + 16 <= n; k += 16)
+    for (int q = 0; q < 2; ++q) acc[q] = _mm256_fmadd_ps(_mm256_loadu_ps(a + k + 8 * q), _mm256_loadu_ps(b + k + 8 * q), acc[q]);
+  const __m256 lo = _mm256_add_ps(_mm256_add_ps(acc[0], acc[2]), _mm256_add_ps(acc[4], acc[6]));
+  const __m256 hi = _mm256_add_ps(_mm256_add_ps(acc[1], acc[3]), _mm256_add_ps(acc[5], acc[7]));
+  const __m256 h8 = _mm256_add_ps(hi, lo);
+  const __m128 h4 = _mm_add_ps(_mm256_extractf128_ps(h8, 1), _mm256_castps256_ps128(h8));
+  const __m128 h2 = _mm_add_ps(h4, _mm_shuffle_ps(h4, h4, _MM_SHUFFLE(1, 0, 3, 2)));
+  float total = _mm_cvtss_f32(_mm_add_ps(h2, _mm_shuffle_ps(h2, h2, _MM_SHUFFLE(0, 1, 0, 1))));
+#elif defined(TX_ISA_IS_neon)
+  // The avx512 set's 64 lanes as 16 q registers (acc[q] holds lanes 4q..4q+3), and its tree.
+  float32x4_t acc[16];
+  for (float32x4_t& r : acc) r = vdupq_n_f32(0.0f);
+  for (; k + 64 <= n; k += 64)
+    for (int q = 0; q < 16; ++q) acc[q] = vfmaq_f32(acc[q], vld1q_f32(a + k + 4 * q), vld1q_f32(b + k + 4 * q));
+  for (; k + 16 <= n; k += 16)
+    for (int q = 0; q < 4; ++q) acc[q] = vfmaq_f32(acc[q], vld1q_f32(a + k + 4 * q), vld1q_f32(b + k + 4 * q));
+  float32x4_t s16[4];
+  for (int q = 0; q < 4; ++q) s16[q] = vaddq_f32(vaddq_f32(acc[q], acc[4 + q]), vaddq_f32(acc[8 + q], acc[12 + q]));
+  const float32x4_t h4 = vaddq_f32(vaddq_f32(s16[0], s16[2]), vaddq_f32(s16[1], s16[3]));
+  const float32x4_t h2 = vaddq_f32(h4, vextq_f32(h4, h4, 2));
+  float total = vgetq_lane_f32(h2, 0) + vgetq_lane_f32(h2, 1);
 #else
   float acc[64] = {};
   for (; k + 64 <= n; k += 64)
@@ -191,8 +219,8 @@ void linear_logprobs(const LinearLogprobsArgs& a) {
   const int64_t tiles = (n + kTileN - 1) / kTileN;
   float* entropy = a.entropy.defined() ? a.entropy.as<float>() : nullptr;
   parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
-    std::vector<lp::RowState> states(kTileN);
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<lp::RowState> states(kTileN);
     for (int64_t tt = t0; tt < t1; ++tt) {
       linear_rows(a, tt * kTileN, std::min(n, (tt + 1) * kTileN), tile.data(), states.data(), a.lse.as<float>(),
                   entropy, a.logp.as<float>());
@@ -213,14 +241,14 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   const float inv_t = static_cast<float>(1.0 / a.temperature);
 
   // Rows that carry gradient, ascending (the order gradWeight sums them in).
-  std::vector<int64_t> live;
+  vector<int64_t> live;
   for (int64_t i = 0; i < n; ++i)
     if (!ignored(t[i], a.ignore_index) && lse[i] != kNegInf) live.push_back(i);
   // The entropy term needs H_i: one extra forward (O(N) memory).
-  std::vector<float> entropy;
+  vector<float> entropy;
   if (gh != nullptr) {
     entropy.assign(static_cast<size_t>(n), 0.0f);
-    std::vector<float> lse_scratch(static_cast<size_t>(n));
+    vector<float> lse_scratch(static_cast<size_t>(n));
     LinearLogprobsArgs f;
     f.hidden = a.hidden;
     f.weight = a.weight;
@@ -229,8 +257,8 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
     f.ignore_index = a.ignore_index;
     const int64_t tiles = (n + kTileN - 1) / kTileN;
     parallel_for(tiles, 1, [&](int64_t t0, int64_t t1) {
-      std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
-      std::vector<lp::RowState> states(kTileN);
+      vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+      vector<lp::RowState> states(kTileN);
       for (int64_t tt = t0; tt < t1; ++tt)
         linear_rows(f, tt * kTileN, std::min(n, (tt + 1) * kTileN), tile.data(), states.data(), lse_scratch.data(),
                     entropy.data(), nullptr);
@@ -243,7 +271,7 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   std::fill(grad_hidden, grad_hidden + n * dm, 0.0f);
   const int64_t row_tiles = (nl + kTileN - 1) / kTileN;
   parallel_for(row_tiles, 1, [&](int64_t t0, int64_t t1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
     for (int64_t tt = t0; tt < t1; ++tt) {
       const int64_t* rows = live.data() + tt * kTileN;
       const int64_t nr = std::min(kTileN, nl - tt * kTileN);
@@ -262,7 +290,7 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   // gradWeight: each thread owns vocabulary tiles; sums over the live rows in order.
   const int64_t vocab_tiles = (v + kTileV - 1) / kTileV;
   parallel_for(vocab_tiles, 1, [&](int64_t v0, int64_t v1) {
-    std::vector<float> tile(static_cast<size_t>(kTileN * kTileV));
+    vector<float> tile(static_cast<size_t>(kTileN * kTileV));
     for (int64_t vt = v0; vt < v1; ++vt) {
       const int64_t j0 = vt * kTileV, j1 = std::min(v, j0 + kTileV);
       std::fill(grad_weight + j0 * dm, grad_weight + j1 * dm, 0.0f);
@@ -280,4 +308,4 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -1,8 +1,9 @@
 // Residual add: out = a + b, elementwise.
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 void residual_add(const ResidualAddArgs& r) {
   const float* a = r.a.as<const float>();
@@ -13,4 +14,4 @@ void residual_add(const ResidualAddArgs& r) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -56,9 +57,9 @@ void rms_norm_backward(const RmsNormBackwardArgs& a) {
   const float* go = a.grad_out.as<const float>();
   float* gx = a.grad_x.as<float>();
   const int64_t chunks = (rows + kChunkRows - 1) / kChunkRows;
-  std::vector<float> partial(static_cast<size_t>(chunks * d), 0.0f);
+  vector<float> partial(static_cast<size_t>(chunks * d), 0.0f);
   parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
-    std::vector<float> dy(static_cast<size_t>(d));
+    vector<float> dy(static_cast<size_t>(d));
     for (int64_t c = c0; c < c1; ++c) {
       float* pw = partial.data() + c * d;
       const int64_t end = std::min(rows, (c + 1) * kChunkRows);
@@ -87,4 +88,4 @@ void rms_norm_backward(const RmsNormBackwardArgs& a) {
   }
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -5,9 +5,10 @@
 #include <vector>
 
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 void rope_angle(double theta, int64_t head_dim, int64_t p, int64_t i, float* c, float* s) {
   const double inv = std::pow(theta, -2.0 * static_cast<double>(i) / static_cast<double>(head_dim));
@@ -25,7 +26,7 @@ void rope(const RopeArgs& a, bool inverse) {
   // inverse rotation = rotation by -angle: flip the sign of sin.
   const float sign = inverse ? -1.0f : 1.0f;
   parallel_for(a.tokens, 8, [&](int64_t t0, int64_t t1) {
-    std::vector<float> cs(static_cast<size_t>(hd));
+    vector<float> cs(static_cast<size_t>(hd));
     for (int64_t t = t0; t < t1; ++t) {
       const float* c;
       const float* s;
@@ -49,4 +50,4 @@ void rope(const RopeArgs& a, bool inverse) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

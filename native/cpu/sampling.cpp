@@ -9,9 +9,10 @@
 
 #include "common/philox.h"
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -19,7 +20,7 @@ constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
 
 // Returns kNone, or the flat index of a NaN/+Inf logit, or -(row + 1) for a row with no
 // finite logit.
-int64_t sample_row(const SampleArgs& a, int64_t row, std::vector<float>& z, std::vector<uint32_t>& keys, int32_t* out) {
+int64_t sample_row(const SampleArgs& a, int64_t row, vector<float>& z, vector<uint32_t>& keys, int32_t* out) {
   const int64_t V = a.vocab;
   const float* x = a.logits.as<const float>() + row * V;
   for (int64_t i = 0; i < V; ++i) {
@@ -51,7 +52,7 @@ int64_t sample_row(const SampleArgs& a, int64_t row, std::vector<float>& z, std:
   }
   if (a.top_p < 1) {
     double total = 0;
-    std::vector<std::pair<uint32_t, double>> kept;
+    vector<std::pair<uint32_t, double>> kept;
     for (int64_t i = 0; i < V; ++i) {
       if (z[i] > -INFINITY && float_key(z[i]) >= thr) {
         const double e = std::exp(static_cast<double>(z[i]) - zmax);
@@ -94,8 +95,8 @@ int64_t sample(const SampleArgs& a, bool* empty_row) {
   int32_t* out = a.tokens.as<int32_t>();
   std::atomic<int64_t> first{kNone};
   parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
-    std::vector<float> z(static_cast<size_t>(a.vocab));
-    std::vector<uint32_t> keys;
+    vector<float> z(static_cast<size_t>(a.vocab));
+    vector<uint32_t> keys;
     keys.reserve(static_cast<size_t>(a.vocab));
     for (int64_t r = r0; r < r1; ++r) {
       int64_t bad = sample_row(a, r, z, keys, out + r);
@@ -113,4 +114,4 @@ int64_t sample(const SampleArgs& a, bool* empty_row) {
   return *empty_row ? f - rows * a.vocab : f;
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -3,10 +3,11 @@
 // never depend on where it sits in the array: rows stay batch invariant. The division and
 // products are plain loops over those 16 values, which the compiler vectorises.
 #include "cpu/cpu_ops.h"
+#include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 #include "cpu/simd16.h"
 
-namespace tx::cpu {
+namespace tx::cpu::TX_ISA_NS {
 
 namespace {
 
@@ -59,4 +60,4 @@ void swiglu_backward(const SwigluBackwardArgs& a) {
   });
 }
 
-}  // namespace tx::cpu
+}  // namespace tx::cpu::TX_ISA_NS

@@ -1,4 +1,4 @@
-// Engine-wide CPU thread count and the SIMD level the build targets.
+// Engine-wide CPU thread count (the kernel set in use is isa.cpp's).
 #include <atomic>
 #include <thread>
 
@@ -20,19 +20,5 @@ int cpu_threads() {
 }
 
 void set_cpu_threads(int n) { g_threads.store(n > 0 ? n : 0, std::memory_order_relaxed); }
-
-const char* cpu_simd() {
-#if defined(__AVX512F__)
-  return "avx512";
-#elif defined(__AVX2__)
-  return "avx2";
-#elif defined(__SSE2__)
-  return "sse2";
-#elif defined(__ARM_NEON)
-  return "neon";
-#else
-  return "scalar";
-#endif
-}
 
 }  // namespace tx

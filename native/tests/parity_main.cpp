@@ -128,7 +128,12 @@ int main(int argc, char** argv) {
               cuda.usable ? "" : cuda.reason.c_str());
   for (const auto& d : cuda.devices) std::printf("  device %d: %s (sm %s, %.1f GiB)\n", d.index, d.name.c_str(),
                                                  d.sm.c_str(), d.memory_bytes / 1073741824.0);
-  std::printf("cpu: %d threads, %s\n\n", tx::cpu_threads(), tx::cpu_simd());
+  const tx::Status simd = tx::cpu_simd_status();
+  if (!simd.is_ok()) {  // a TOOLEXPANDER_SIMD this CPU cannot run: refuse, as the addon does
+    std::fprintf(stderr, "%s: %s\n", tx::code_name(simd.code()), simd.message().c_str());
+    return 2;
+  }
+  std::printf("cpu: %d threads, %s (supported: %s)\n\n", tx::cpu_threads(), tx::cpu_simd(), tx::cpu_simd_supported().c_str());
 
   std::vector<CaseResult> results;
   for (auto& [name, suite] : registry())

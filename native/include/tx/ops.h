@@ -150,7 +150,11 @@ Status validate_decode_attention_inputs(const DecodeAttentionArgs& args);
 // ---- Threads ----
 int cpu_threads();
 void set_cpu_threads(int n);  // n <= 0: back to the hardware default
-const char* cpu_simd();       // widest SIMD the build targets: "avx512", "avx2", "sse2", "neon", "scalar"
+// The CPU kernel set in use, chosen once at the first kernel call (native/cpu/isa.h):
+// "scalar", "avx2", "avx512" or "neon"; TOOLEXPANDER_SIMD overrides the widest supported.
+const char* cpu_simd();
+std::string cpu_simd_supported();  // the sets this CPU can run, narrowest first: "scalar,avx2,avx512"
+Status cpu_simd_status();          // why TOOLEXPANDER_SIMD could not be honoured, or ok
 
 }  // namespace tx
 

@@ -1,0 +1,6 @@
+// The engine's reference tests and the parity runner with the avx512 kernel set forced.
+import t from 'tap';
+
+import { simdSuite } from '../../helpers/simd-suite.js';
+
+simdSuite(t, 'avx512');
