@@ -127,6 +127,10 @@ void attend_group(const PrefixDecodeArgs& a, const PrefixGroup& grp, int g, Tile
 
 }  // namespace
 
+void prefix_transpose_block(const float* keys, int64_t stride, int n, int D, float* dst) {
+  transpose_block(keys, stride, n, D, dst);
+}
+
 void decode_attention_prefix(const PrefixDecodeArgs& a) {
   // Work items (prompt group, kv head): independent, so any thread count gives the same bits.
   parallel_for(a.ngroups * a.hkv, 1, [&](int64_t begin, int64_t end) {

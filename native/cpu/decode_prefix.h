@@ -44,4 +44,8 @@ struct PrefixDecodeArgs {
 
 void decode_attention_prefix(const PrefixDecodeArgs& a);
 
+// dst[d][j] = key j's element d for j < n (keys `stride` floats apart), 0 for n <= j < 64:
+// one block of the layouts above (the tiles' transpose, so generate.cpp needs no SIMD header).
+void prefix_transpose_block(const float* keys, int64_t stride, int n, int D, float* dst);
+
 }  // namespace tx::cpu

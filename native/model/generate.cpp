@@ -17,7 +17,6 @@
 #include <cstring>
 #include <string>
 
-#include "cpu/attention_tile.h"
 #include "cpu/decode_prefix.h"
 #include "model/head.h"
 #include "model/linear.h"
@@ -131,7 +130,7 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
       const int64_t start = s.prompt_offsets[p];
       for (int64_t g = 0; g < Hkv; ++g) {
         for (int32_t blk = 0; blk < full[p]; ++blk) {
-          cpu::attn::transpose_block(la_[l].k + ((start + blk * kPrefixBlock) * Hkv + g) * hd, kv, kPrefixBlock, static_cast<int>(hd),
+          cpu::prefix_transpose_block(la_[l].k + ((start + blk * kPrefixBlock) * Hkv + g) * hd, kv, kPrefixBlock, static_cast<int>(hd),
                                      shared_kt + l * shared_slab + shared_off[p] + (g * full[p] + blk) * block_floats);
         }
       }
@@ -145,7 +144,7 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
     const int tail = static_cast<int>(len[b] - base);
     for (int64_t l = 0; l < L; ++l) {
       for (int64_t g = 0; g < Hkv; ++g) {
-        cpu::attn::transpose_block(la_[l].k + ((start + base) * Hkv + g) * hd, kv, tail, static_cast<int>(hd),
+        cpu::prefix_transpose_block(la_[l].k + ((start + base) * Hkv + g) * hd, kv, tail, static_cast<int>(hd),
                                    own_kt + l * own_slab + (b * Hkv + g) * ob * block_floats);
       }
       std::memcpy(own_v + l * own_slab + b * ob * kPrefixBlock * kv, la_[l].v + (start + base) * kv, sizeof(float) * tail * kv);
