@@ -5,9 +5,7 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -28,52 +26,9 @@ struct NativeBlock {
   size_t bytes;
 };
 
-// Recently freed blocks, kept for the next output of the same size. A fresh block's pages
-// are zeroed by the kernel on first touch, and on a VM that costs far more than the op that
-// fills them (logprobsBackward into a new [4096, 32000] output: 6 s against 0.4 s in place,
-// measured here, almost all of it in clear_page). Bounded so the process keeps little that
-// V8 does not see: a few blocks, 1 GiB in all.
-constexpr size_t kPoolBlocks = 4;
-constexpr size_t kPoolBytes = size_t{1} << 30;
-std::mutex pool_mu;
-std::vector<std::pair<void*, size_t>> pool;  // oldest first
-size_t pool_bytes = 0;
-
-void* take_pooled(size_t rounded) {
-  std::lock_guard<std::mutex> lock(pool_mu);
-  for (size_t i = pool.size(); i-- > 0;) {
-    if (pool[i].second == rounded) {
-      void* p = pool[i].first;
-      pool_bytes -= rounded;
-      pool.erase(pool.begin() + static_cast<std::ptrdiff_t>(i));
-      return p;
-    }
-  }
-  return nullptr;
-}
-
-void release(void* p, size_t rounded) {
-  std::vector<void*> evicted;
-  {
-    std::lock_guard<std::mutex> lock(pool_mu);
-    if (rounded > kPoolBytes) {
-      evicted.push_back(p);
-    } else {
-      pool.emplace_back(p, rounded);
-      pool_bytes += rounded;
-      while (pool.size() > kPoolBlocks || pool_bytes > kPoolBytes) {
-        evicted.push_back(pool.front().first);
-        pool_bytes -= pool.front().second;
-        pool.erase(pool.begin());
-      }
-    }
-  }
-  for (void* e : evicted) std::free(e);
-}
-
 void free_block(Napi::Env env, void* data, NativeBlock* hint) {
   Napi::MemoryManagement::AdjustExternalMemory(env, -static_cast<int64_t>(hint->bytes));
-  release(data, hint->bytes);
+  std::free(data);
   delete hint;
 }
 
@@ -83,9 +38,9 @@ Napi::ArrayBuffer new_buffer(Napi::Env env, size_t bytes) {
   // process ("ArrayBuffer::New Allocation failed").
   throw_if_error(env, tx::check_host_bytes(static_cast<double>(bytes), "an output"));
   if (bytes >= kNativeThreshold && bytes <= kMaxExternal) {
+    void* p = nullptr;
     const size_t rounded = (bytes + kHugeAlign - 1) / kHugeAlign * kHugeAlign;
-    void* p = take_pooled(rounded);
-    if (p == nullptr && posix_memalign(&p, kHugeAlign, rounded) != 0) {
+    if (posix_memalign(&p, kHugeAlign, rounded) != 0) {
       throw_error(env, tx::Code::kOom, "an output of " + std::to_string(bytes >> 20) + " MiB could not be allocated");
     }
     {
