@@ -102,7 +102,9 @@ async function main(): Promise<void> {
     return;
   }
   const date = new Date().toISOString().slice(0, 10);
-  const out = join(here, 'results', `${hostname()}-${date}.json`);
+  // BENCH_TAG names a run apart from others of the same day (e.g. before / after a change).
+  const tag = process.env['BENCH_TAG'] ? `-${process.env['BENCH_TAG'].replace(/[^A-Za-z0-9_.-]/g, '_')}` : '';
+  const out = join(here, 'results', `${hostname()}-${date}${tag}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify({
     host: hostname(),

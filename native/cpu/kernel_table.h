@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cpu/decode_prefix.h"
 #include "tx/ops.h"
 
 // X(return type, name, parameter list, argument list): every dispatched kernel, once.
@@ -19,6 +20,9 @@
   X(void, attention, (const AttentionArgs& a, float scale), (a, scale))                            \
   X(void, attention_backward, (const AttentionBackwardArgs& a, float scale), (a, scale))           \
   X(void, decode_attention, (const DecodeAttentionArgs& a, float scale), (a, scale))               \
+  X(void, decode_attention_prefix, (const PrefixDecodeArgs& a), (a))                               \
+  X(void, prefix_transpose_block, (const float* keys, int64_t stride, int n, int D, float* dst),  \
+    (keys, stride, n, D, dst))                                                                     \
   X(int64_t, grpo_loss, (const GrpoLossArgs& a, GrpoLossResult* r), (a, r))                        \
   X(bool, adamw_step, (const AdamWArgs& a, AdamWResult* r), (a, r))                                \
   X(int64_t, sample, (const SampleArgs& a, bool* empty_row), (a, empty_row))                       \

@@ -2,6 +2,7 @@
 // order: a row's result depends only on its own values (batch invariance), and the loops
 // vectorise. grad_weight sums fixed 64-row chunks, then the chunks in order, so it is the
 // same for any thread count.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -38,7 +39,9 @@ void rms_norm(const RmsNormArgs& a) {
   float* out = a.out.as<float>();
   float* rstd = a.rstd.as<float>();
   const float eps = static_cast<float>(a.eps);
-  parallel_for(a.rows, 16, [&](int64_t r0, int64_t r1) {
+  // At least 16k elements per thread: a decode step's 64 rows run inline, where waking a
+  // helper costs more than the rows (rows are independent: any split gives the same bits).
+  parallel_for(a.rows, std::max<int64_t>(16, 16384 / std::max<int64_t>(d, 1)), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* xr = x + r * d;
       float* orow = out + r * d;

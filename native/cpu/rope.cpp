@@ -1,6 +1,7 @@
 // RoPE (Qwen2 rotate-half layout), forward and inverse (backward). cos/sin come from one
 // double-precision formula rounded to f32 (rope_angle), from a precomputed table or per
 // token, so both paths give the same bits.
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -25,7 +26,8 @@ void rope(const RopeArgs& a, bool inverse) {
   const float* table = a.table.defined() ? a.table.as<const float>() : nullptr;
   // inverse rotation = rotation by -angle: flip the sign of sin.
   const float sign = inverse ? -1.0f : 1.0f;
-  parallel_for(a.tokens, 8, [&](int64_t t0, int64_t t1) {
+  // At least 16k elements per thread (a decode step's rows run inline; tokens are independent).
+  parallel_for(a.tokens, std::max<int64_t>(8, 16384 / std::max<int64_t>(heads * hd, 1)), [&](int64_t t0, int64_t t1) {
     vector<float> cs(static_cast<size_t>(hd));
     for (int64_t t = t0; t < t1; ++t) {
       const float* c;

@@ -27,7 +27,7 @@ void swiglu(const SwigluArgs& a) {
   const float* u = a.up.as<const float>();
   float* out = a.out.as<float>();
   const int64_t n = a.gate.numel();
-  parallel_for((n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
+  parallel_for((n + kChunk - 1) / kChunk, 4, [&](int64_t c0, int64_t c1) {
     alignas(64) float e[simd::kLanes];
     for (int64_t i = c0 * kChunk; i < std::min(n, c1 * kChunk); i += simd::kLanes) {
       const int m = static_cast<int>(std::min<int64_t>(simd::kLanes, n - i));
@@ -45,7 +45,7 @@ void swiglu_backward(const SwigluBackwardArgs& a) {
   float* gg = a.grad_gate.as<float>();
   float* gu = a.grad_up.as<float>();
   const int64_t n = a.gate.numel();
-  parallel_for((n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
+  parallel_for((n + kChunk - 1) / kChunk, 4, [&](int64_t c0, int64_t c1) {
     alignas(64) float e[simd::kLanes];
     for (int64_t i = c0 * kChunk; i < std::min(n, c1 * kChunk); i += simd::kLanes) {
       const int m = static_cast<int>(std::min<int64_t>(simd::kLanes, n - i));

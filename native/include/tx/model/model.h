@@ -145,6 +145,10 @@ class Model {
   // Row targets: row j predicts tokens[j+1] when that token is in the same sequence and masked.
   void row_targets(const Batch& b, std::vector<int32_t>* targets) const;
   Storage& state(StateTensor t);
+  // generate() after its argument checks: the CPU path (compacted rows, shared prompt K/V)
+  // and the device path (every row every step, per-sample caches).
+  Status generate_host(const GenerateSpec& g, int64_t tmax);
+  Status generate_device(const GenerateSpec& g, int64_t tmax);
   Head head(int64_t n, const int32_t* targets);  // the output head over hf_'s first n rows
   LinearCtx lc();        // the decoder layers' Linear context (bf16 weights when enabled)
   LinearCtx lc_f32() const;  // f32 GEMMs on place_ (the output head)
