@@ -10,7 +10,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
 import { loadRun, summarize, writeReport, type ArmSummary } from '../report/html.js';
 import type { Interval } from '../report/stats.js';

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
 import { merge, resolveConfig } from '../rl/presets.js';
 import { parseArgs } from './args.js';

@@ -2,7 +2,7 @@
 // category: the synthetic suite's splits by default, or JSONL task files (BFCL / API-Bank
 // converted, with their matchers).
 
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { TxError } from '../errors.js';
 import { EVAL_SPLITS, type EvalSplit } from '../rl/config.js';
 import { evaluate } from '../rl/evaluate.js';

@@ -1,4 +1,4 @@
-// `toolexpander sft`: the SFT warm start (lib/toolexpander/warmstart.ts) from scratch. It
+// `toolexpander sft`: the SFT warm start (lib/sft/warmstart.ts) from scratch. It
 // writes a TinyPolicy checkpoint (no optimizer state: RL starts a fresh optimizer) and
 // sft.json with the options, the greedy accuracy per held-out split and the SHA-256 of the
 // weights. With the default options this rebuilds the shipped checkpoints/weak-sft; the
@@ -8,11 +8,11 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { sha256File } from '../rl/checkpoint-manifest.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
 import { Progress } from '../report/progress.js';
-import { WARM_START_DEFAULTS, warmStart, type WarmStartOptions, type WarmStartResult } from '../toolexpander/warmstart.js';
+import { WARM_START_DEFAULTS, warmStart, type WarmStartOptions, type WarmStartResult } from '../sft/warmstart.js';
 import { parseArgs } from './args.js';
 
 export const SFT_USAGE = `usage: toolexpander sft [--out DIR] [--seed N] [--steps N] [--train-size N] [--eval-size N] [--init DIR] [--quiet]

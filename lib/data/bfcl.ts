@@ -3,8 +3,8 @@
 
 import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
-import { pyJsonParse, pyJsonStringify } from '../reward/pyjson.js';
-import { isPyDict } from '../reward/pyvalue.js';
+import { pyJsonParse, pyJsonStringify } from './pyjson.js';
+import { isPyDict } from './pyvalue.js';
 import { readJsonLines, atLine } from './jsonl.js';
 import { isPlainObject } from './json.js';
 import { validateTask } from './validate.js';

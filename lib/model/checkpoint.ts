@@ -11,7 +11,7 @@ import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { bf16ToF32, f16ToF32, f32ToBf16 } from './bf16.js';
 import { parseHfConfig, type Qwen2Config, type Qwen2TokenIds } from './qwen2-config.js';
 import { numel, type SafetensorsEntry } from './safetensors.js';

@@ -1,10 +1,11 @@
-// lib/model: tokenizers and checkpoint files (pure TypeScript, no addon).
+// lib/model: tokenizers and checkpoint files (pure TypeScript), the native Qwen2 policy
+// (loads the addon when one is created) and the served-model policy.
 export * from './tokenizer/index.js';
 export {
   readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors, tensorFrom, tensorView, numel,
   DTYPE_BYTES, CHECKSUM_KEY, MAX_HEADER_BYTES, type Dtype, type SafeTensor, type SafetensorsContent, type TensorInput,
 } from './safetensors.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { writeFileAtomic } from '../util/atomic-write.js';
 export { f32ToBf16, bf16ToF32 } from './bf16.js';
 // The native policy model (loads the addon when used).
 export {

@@ -5,7 +5,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 
 import { TxError } from '../errors.js';
-import { writeAll, writeFileAtomicWith } from './atomic-write.js';
+import { writeAll, writeFileAtomicWith } from '../util/atomic-write.js';
 import {
   CHECKSUM_KEY, DTYPE_BYTES, checksumHash, headerLength, numel, parseHeader, type Dtype, type SafetensorsEntry,
 } from './safetensors.js';

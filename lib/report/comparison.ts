@@ -3,7 +3,7 @@
 // arms over seeds (seed s of one arm against seed s of the other: same data order, same
 // starting policy, same evaluation tasks, so the pairing removes the shared noise).
 
-import type { RunData } from './html.js';
+import type { RunData } from './records.js';
 import type { EvalRecord, StepRecord } from './records.js';
 import { ci95, type Interval, type Point } from './stats.js';
 

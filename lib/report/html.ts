@@ -6,20 +6,14 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { TxError } from '../errors.js';
 import { basename, join } from 'node:path';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readMetrics } from './metrics-log.js';
-import type { EvalRecord, MetricsRecord, StepRecord } from './records.js';
+import type { EvalRecord, MetricsRecord, RunData, StepRecord } from './records.js';
 import { ci95, convergenceStep, detectCollapse, meanCurve, type Interval, type Point } from './stats.js';
 import { escapeXml, lineChart, PALETTE, type Series } from './svg.js';
 import { gainOverStart, hintReliance, meanCurveBy } from './comparison.js';
 
-export type RunData = {
-  name: string;
-  /** The arm this run belongs to (its preset, unless named otherwise). */
-  arm: string;
-  seed: number;
-  records: readonly MetricsRecord[];
-};
+export type { RunData } from './records.js';
 
 export type ReportOptions = {
   title?: string;

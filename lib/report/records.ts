@@ -2,7 +2,11 @@
 // step, one `eval` record per evaluation. Field names are part of the public surface: the
 // report, the CI smoke test and users' notebooks read them.
 
-import type { EvalResult } from '../rl/evaluate.js';
+/** Greedy accuracy on n tasks (lib/rl/evaluate.ts computes it). */
+export type Accuracy = { n: number; correct: number; accuracy: number };
+export type SplitResult = Accuracy & { byCategory: Record<string, Accuracy> };
+/** Per held-out split: what an `eval` record carries. */
+export type EvalResult = Record<string, SplitResult>;
 
 export type StepRecord = {
   type: 'step';
@@ -115,3 +119,12 @@ export function recordProblem(x: unknown): string | undefined {
   }
   return `type is ${JSON.stringify(r['type'])}, not "step" or "eval"`;
 }
+
+/** One run as the report reads it: its metrics.jsonl records, arm and seed. */
+export type RunData = {
+  name: string;
+  /** The arm this run belongs to (its preset, unless named otherwise). */
+  arm: string;
+  seed: number;
+  records: readonly MetricsRecord[];
+};

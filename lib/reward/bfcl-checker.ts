@@ -7,7 +7,7 @@
 
 import { JAVA_TYPES, javaTypeConverter } from './bfcl-java.js';
 import { JS_TYPES, jsTypeConverter } from './bfcl-js.js';
-import { PyRaise, isPyDict, pyEq, pyIn, pyType, toPyFloat } from './pyvalue.js';
+import { PyRaise, isPyDict, pyEq, pyIn, pyType, toPyFloat } from '../data/pyvalue.js';
 
 export type BfclLanguage = 'python' | 'java' | 'javascript';
 

@@ -5,7 +5,7 @@
 // Regular expressions here run on short argument strings and mirror BFCL's own (same
 // backtracking semantics); Python's `\d` and `\w` are Unicode-aware, hence the u flag.
 
-import { PyFloat, PyRaise, pyFloat, pyFullMatch, pyInt, pySliceInner, pyStr, pyStrip } from './pyvalue.js';
+import { PyFloat, PyRaise, pyFloat, pyFullMatch, pyInt, pySliceInner, pyStr, pyStrip } from '../data/pyvalue.js';
 
 /** Java type name -> the Python type BFCL's checker expects after conversion. */
 export const JAVA_TYPES: Readonly<Record<string, string>> = {

@@ -3,7 +3,7 @@
 // Unparsable text stays a string; errors inside array and object parsing fall back to the
 // text, as BFCL's try/except does.
 
-import { PyRaise, pyFloat, pyFullMatch, pyInt, pySliceInner, pyStr, pyStrip } from './pyvalue.js';
+import { PyRaise, pyFloat, pyFullMatch, pyInt, pySliceInner, pyStr, pyStrip } from '../data/pyvalue.js';
 
 export const JS_TYPES: Readonly<Record<string, string>> = {
   String: 'str', integer: 'int', float: 'float', Bigint: 'int', Boolean: 'bool', dict: 'dict', array: 'list', any: 'str',

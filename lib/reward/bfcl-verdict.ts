@@ -10,8 +10,8 @@
 // block, Tool-N1's handler the first. No `<think>` is required: BFCL does not ask for one.
 
 import { astChecker, type BfclCheckOptions, type BfclFunction, type BfclLanguage, type BfclModelCall } from './bfcl-checker.js';
-import { pyJsonParse } from './pyjson.js';
-import { PyRaise, isPyDict, pyStrip } from './pyvalue.js';
+import { pyJsonParse } from '../data/pyjson.js';
+import { PyRaise, isPyDict, pyStrip } from '../data/pyvalue.js';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN, lastSpan } from './tags.js';
 
 export type BfclBlock = 'first' | 'last';

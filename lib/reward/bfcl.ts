@@ -9,8 +9,8 @@ import { BFCL_TYPE_KEY } from '../data/bfcl.js';
 import { isBfclAnswer, type BfclAnswer, type Call, type Task, type Tool } from '../data/types.js';
 import type { BfclFunction, BfclModelCall } from './bfcl-checker.js';
 import { bfclVerdict, isBfclCategory, type BfclEntry, type BfclVerdict } from './bfcl-verdict.js';
-import { pyJsonParse } from './pyjson.js';
-import { isPyDict } from './pyvalue.js';
+import { pyJsonParse } from '../data/pyjson.js';
+import { isPyDict } from '../data/pyvalue.js';
 import type { MatchResult } from './types.js';
 
 export { standardizeString } from './bfcl-checker.js';

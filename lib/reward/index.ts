@@ -14,5 +14,5 @@ export type { Task, Call, Tool } from '../data/types.js';
 export { bfclVerdict, decodeBfcl, BFCL_CATEGORIES, BFCL_AST_CATEGORIES, BFCL_RELEVANCE_CATEGORIES } from './bfcl-verdict.js';
 export type { BfclEntry, BfclVerdict, BfclVerdictOptions, BfclBlock, BfclCategoryName } from './bfcl-verdict.js';
 export { astChecker, type BfclFunction, type BfclCheck, type BfclLanguage } from './bfcl-checker.js';
-export { pyJsonParse, pyJsonStringify } from './pyjson.js';
-export { PyFloat } from './pyvalue.js';
+export { pyJsonParse, pyJsonStringify } from '../data/pyjson.js';
+export { PyFloat } from '../data/pyvalue.js';

@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export const MANIFEST = 'checksums.sha256';
 /** A manifest lists a handful of files; anything larger is not one of ours. */

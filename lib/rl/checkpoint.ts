@@ -9,7 +9,7 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Policy } from '../model/policy.js';
 import type { LevelBook } from '../toolexpander/levels.js';
 import { verifyManifest, writeManifest } from './checkpoint-manifest.js';

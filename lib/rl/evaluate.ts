@@ -5,9 +5,9 @@ import type { Task } from '../data/types.js';
 import type { Policy } from '../model/policy.js';
 import type { ScoreResult } from '../reward/types.js';
 
-export type Accuracy = { n: number; correct: number; accuracy: number };
-export type SplitResult = Accuracy & { byCategory: Record<string, Accuracy> };
-export type EvalResult = Record<string, SplitResult>;
+import type { Accuracy, EvalResult, SplitResult } from '../report/records.js';
+
+export type { Accuracy, EvalResult, SplitResult };
 
 /** One scored task, as `eval --results` writes it (one JSON line each). */
 export type TaskRecord = { split: string; id: string; category: string; correct: boolean; reason: ScoreResult['reason']; text: string };

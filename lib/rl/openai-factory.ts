@@ -9,7 +9,7 @@
 
 import { TxError } from '../errors.js';
 import { OpenAIPolicy } from '../model/openai-policy.js';
-import type { PolicyFactory } from './policy-factory.js';
+import type { PolicyFactory } from './policy-factory-types.js';
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const v = env[name];

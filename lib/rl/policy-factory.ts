@@ -2,26 +2,16 @@
 // the run's config and every task of the run (train and held-out), and returns the policy
 // (loaded from `resumeFrom`, a checkpoint folder, when resuming) and optionally a frozen
 // reference (the initial policy) for the KL term and the logged KL.
-// 'tiny' (the native TinyPolicy) is built in and imported only when asked for; other names
+// 'tiny' (the native Qwen2 policy) is built in and imported only when asked for; other names
 // are registered with registerPolicyFactory; any other value is a module path exporting
 // `createPolicy`.
 
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TxError } from '../errors.js';
-import type { Task } from '../data/types.js';
-import type { Policy } from '../model/policy.js';
-import type { TrainConfig } from './config.js';
+import type { PolicyFactory } from './policy-factory-types.js';
 
-export type PolicyFactoryContext = {
-  config: TrainConfig;
-  tasks: readonly Task[];
-  /** A checkpoint folder the policy saved itself into (resume). */
-  resumeFrom?: string;
-};
-
-export type PolicyBundle = { policy: Policy; reference?: Policy; name?: string };
-export type PolicyFactory = (ctx: PolicyFactoryContext) => Promise<PolicyBundle>;
+export type { PolicyBundle, PolicyFactory, PolicyFactoryContext } from './policy-factory-types.js';
 
 const registry = new Map<string, PolicyFactory>();
 

@@ -3,7 +3,7 @@
 // The whole state is plain JSON (epoch, position, this epoch's order), so a checkpoint
 // stores it and a resumed run draws exactly the prompts the uninterrupted one would.
 
-import { shuffled, stream } from '../data/synthetic/prng.js';
+import { shuffled, stream } from '../util/prng.js';
 import { emptyBook, nextEpoch, type LevelBook } from '../toolexpander/levels.js';
 
 export type QueueState = { epoch: number; pos: number; order: string[] };

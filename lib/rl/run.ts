@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
-import { writeFileAtomic } from '../model/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { loadRun, writeReport } from '../report/html.js';
 import { MetricsLog } from '../report/metrics-log.js';
 import { openSinks } from '../report/sinks.js';

@@ -10,7 +10,7 @@ import { TxError } from '../errors.js';
 import { WEAK_SFT_DIR } from '../model/shipped.js';
 import { hasWeights } from '../model/checkpoint.js';
 import { Qwen2Policy } from '../model/qwen2-policy.js';
-import type { PolicyFactory } from './policy-factory.js';
+import type { PolicyFactory } from './policy-factory-types.js';
 
 export function initDir(init: string | null): string {
   const dir = init ?? WEAK_SFT_DIR;

@@ -5,7 +5,7 @@
 // whose answer shares a call with the task's answer (which would hand over the answer, or
 // part of a parallel one; two empty answers count as the same answer).
 
-import { stream, type Rng } from '../data/synthetic/prng.js';
+import { stream, type Rng } from '../util/prng.js';
 import { goldCalls } from '../data/gold.js';
 import type { Task } from '../data/types.js';
 import { callKey } from '../reward/exact.js';

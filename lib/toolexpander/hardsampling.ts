@@ -8,7 +8,7 @@
 
 import type { Task } from '../data/types.js';
 import type { GenerateOptions, Policy, Rollout } from '../model/policy.js';
-import { stream } from '../data/synthetic/prng.js';
+import { stream } from '../util/prng.js';
 import type { ScoreResult } from '../reward/types.js';
 import { selectDemos, type DemoPool } from './demos.js';
 import { afterGroup, isHard, recordVisit, shotsAt, type LevelBook, type LevelConfig } from './levels.js';

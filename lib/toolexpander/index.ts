@@ -1,5 +1,7 @@
 // ToolExpander's model-free parts: prompt rendering, the demonstration pool, demo levels
-// and hard detection, SFT data. Pure TypeScript: never loads the native addon.
+// and hard detection, SFT data. Pure TypeScript: nothing it imports, directly or not,
+// loads the native addon (test/toolexpander/no-addon.test.ts follows the imports). The SFT
+// warm start, which trains the native model, lives in lib/sft.
 
 export { toolSignature, systemPrompt, renderCompletion, goldThink, goldCompletion, promptTools, buildPrompt, renderChatML } from './prompt.js';
 export type { ToolStyle, PromptOptions } from './prompt.js';

@@ -5,7 +5,7 @@
 // weak model has seen both forms before RL.
 
 import { goldCalls } from '../data/gold.js';
-import { stream } from '../data/synthetic/prng.js';
+import { stream } from '../util/prng.js';
 import type { Call, Message, Task } from '../data/types.js';
 import { validateArgs } from '../reward/schema-cache.js';
 import { callKey } from '../reward/exact.js';

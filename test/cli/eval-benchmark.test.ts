@@ -13,7 +13,7 @@ import type { GenerateOptions, Rollout } from '../../lib/model/policy.js';
 import { bfclRows, formatRows } from '../../lib/cli/benchmark/bfcl-table.js';
 import { loadBenchmark } from '../../lib/cli/benchmark/items.js';
 import { renderFor, runBenchmark, type BenchmarkRunOptions } from '../../lib/cli/benchmark/run.js';
-import { pyJsonParse, pyJsonStringify } from '../../lib/reward/pyjson.js';
+import { pyJsonParse, pyJsonStringify } from '../../lib/data/pyjson.js';
 import { SHARED_DATA } from '../fixtures/render.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -22,9 +22,9 @@ import { join } from 'node:path';
 
 import { goldCalls } from '../../lib/data/gold.js';
 import type { Call, Task } from '../../lib/data/types.js';
-import { hashString, stream } from '../../lib/data/synthetic/prng.js';
+import { hashString, stream } from '../../lib/util/prng.js';
 import { grpoLoss, type GrpoConfig } from '../../lib/engine/grpo_loss.js';
-import { writeFileAtomic } from '../../lib/model/atomic-write.js';
+import { writeFileAtomic } from '../../lib/util/atomic-write.js';
 import type { GenerateOptions, Policy, Rollout, StepStats, TrainBatch } from '../../lib/model/policy.js';
 import { validateArgs } from '../../lib/reward/schema-cache.js';
 import { goldThink, renderCompletion } from '../../lib/toolexpander/prompt.js';

@@ -14,7 +14,7 @@ import { scoreRollout } from '../../lib/reward/score.js';
 import { evaluateSplit } from '../../lib/rl/evaluate.js';
 import { initDir } from '../../lib/rl/tiny-factory.js';
 import { buildPrompt, renderChatML } from '../../lib/toolexpander/prompt.js';
-import { heldOutSplits } from '../../lib/toolexpander/warmstart.js';
+import { heldOutSplits } from '../../lib/sft/warmstart.js';
 
 const rec = JSON.parse(readFileSync(join(WEAK_SFT_DIR, 'sft.json'), 'utf8')) as SftRecord;
 

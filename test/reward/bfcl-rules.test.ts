@@ -10,8 +10,8 @@ import { readBfclCategory } from '../../lib/data/bfcl-suite.js';
 import { javaTypeConverter } from '../../lib/reward/bfcl-java.js';
 import { jsTypeConverter } from '../../lib/reward/bfcl-js.js';
 import { bfclVerdict, decodeBfcl, type BfclEntry } from '../../lib/reward/bfcl-verdict.js';
-import { pyJsonParse, pyJsonStringify } from '../../lib/reward/pyjson.js';
-import { PyFloat, pyEq, pyType } from '../../lib/reward/pyvalue.js';
+import { pyJsonParse, pyJsonStringify } from '../../lib/data/pyjson.js';
+import { PyFloat, pyEq, pyType } from '../../lib/data/pyvalue.js';
 import { scoreRollout } from '../../lib/reward/index.js';
 import { SHARED_DATA } from '../fixtures/render.js';
 

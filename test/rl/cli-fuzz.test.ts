@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-import { stream } from '../../lib/data/synthetic/prng.js';
+import { stream } from '../../lib/util/prng.js';
 import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
 import { schemaFieldPaths } from '../../lib/rl/config-docs.js';
 import { trainConfigSchema } from '../../lib/rl/config.js';

@@ -3,8 +3,8 @@
 import t from 'tap';
 
 import { IM_END } from '../../lib/model/tokenizer/specials.js';
-import { batchIndices, encodeSamples, packSamples, sftText } from '../../lib/toolexpander/sft-batches.js';
-import { heldOutSplits, sftLearningRate, TOOL_SPECIALS, validationTasks, warmStart, type WarmStartOptions } from '../../lib/toolexpander/warmstart.js';
+import { batchIndices, encodeSamples, packSamples, sftText } from '../../lib/sft/batches.js';
+import { heldOutSplits, sftLearningRate, TOOL_SPECIALS, validationTasks, warmStart, type WarmStartOptions } from '../../lib/sft/warmstart.js';
 import { sameBits } from '../model/tiny-policy-helpers.js';
 import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
 import { buildSftData } from '../../lib/toolexpander/sft.js';

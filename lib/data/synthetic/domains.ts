@@ -2,7 +2,7 @@
 // seed, into train values and held-out values, so that the test split (seen templates,
 // unseen values) never repeats a value the model was trained on, anywhere in train.
 
-import { stream, shuffled } from './prng.js';
+import { stream, shuffled } from '../../util/prng.js';
 
 export type StringDomain = { kind: 'string'; values: readonly string[] };
 /** Integers lo..hi in steps of `step`. */

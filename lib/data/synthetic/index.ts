@@ -6,5 +6,5 @@ export type { ApiSpec, ParamSpec } from './spec.js';
 export { DOMAINS, splitDomains, domainValues, HELD_OUT_SHARE } from './domains.js';
 export type { DomainName, Domain } from './domains.js';
 export { toolOf } from './render.js';
-export { mulberry32, stream, mix32, hashString } from './prng.js';
-export type { Rng } from './prng.js';
+export { mulberry32, stream, mix32, hashString } from '../../util/prng.js';
+export type { Rng } from '../../util/prng.js';

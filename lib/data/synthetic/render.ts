@@ -3,7 +3,7 @@
 
 import type { Call, Tool } from '../types.js';
 import { DOMAINS, type DomainName, type DomainSplit } from './domains.js';
-import { pick, type Rng } from './prng.js';
+import { pick, type Rng } from '../../util/prng.js';
 import type { ApiSpec, ParamSpec } from './spec.js';
 
 /** The values a split may use, per domain. */

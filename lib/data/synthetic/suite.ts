@@ -10,7 +10,7 @@ import type { Call, Task, Tool } from '../types.js';
 import { domainValues, splitDomains, type DomainName } from './domains.js';
 import { FRESH_DOMAINS } from './fresh-values.js';
 import { CATALOGUE } from './catalogue.js';
-import { pick, sample, shuffled, stream, weighted, type Rng } from './prng.js';
+import { pick, sample, shuffled, stream, weighted, type Rng } from '../../util/prng.js';
 import { drawCall, poolsOf, toolOf, type Pools } from './render.js';
 import type { ApiSpec } from './spec.js';
 

@@ -15,9 +15,9 @@ import { TxError } from '../errors.js';
 import { DEFAULT_SPECIALS } from '../model/tokenizer/specials.js';
 import { scoreRollout } from '../reward/score.js';
 import { evaluate, type EvalResult } from '../rl/evaluate.js';
-import { batchIndices, encodeSamples, packSamples, sftText } from './sft-batches.js';
-import { buildSftData } from './sft.js';
-import { buildPrompt, renderChatML } from './prompt.js';
+import { batchIndices, encodeSamples, packSamples, sftText } from './batches.js';
+import { buildSftData } from '../toolexpander/sft.js';
+import { buildPrompt, renderChatML } from '../toolexpander/prompt.js';
 
 /**
  * Format tags as special tokens: one id each instead of 3-4 byte pieces, so the tiny model

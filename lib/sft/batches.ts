@@ -3,12 +3,12 @@
 // token, so the model learns to stop) are trained on. Batches are drawn from seeded epoch
 // shuffles, so a warm start is a function of its seed.
 
-import { shuffled, stream } from '../data/synthetic/prng.js';
+import { shuffled, stream } from '../util/prng.js';
 import type { TokenBatch } from '../model/policy.js';
 import { IM_END } from '../model/tokenizer/specials.js';
 import type { Tokenizer } from '../model/tokenizer/types.js';
-import { renderChatML } from './prompt.js';
-import type { SftSample } from './sft.js';
+import { renderChatML } from '../toolexpander/prompt.js';
+import type { SftSample } from '../toolexpander/sft.js';
 
 export type EncodedSample = { prompt: Int32Array; target: Int32Array };
 
