@@ -28,11 +28,26 @@ function commands(text, name) {
   return [...clean.matchAll(re)].map((m) => m[1].trim().split(/\s+/));
 }
 
-/** Expands a CMake glob relative to the root: `dir/*.cpp` style (one `*` in the file name). */
-function expandGlob(pattern) {
+/** Root-relative paths of the files under `dir`, at any depth (CMake's GLOB_RECURSE walk). */
+function filesUnder(dir) {
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(posix.join(dir, e.name)) : [posix.join(dir, e.name)]));
+}
+
+/**
+ * Expands a CMake glob relative to the root: `dir/*.cpp` style (wildcards in the file name);
+ * with `recurse` (GLOB_RECURSE) the name is matched in `dir` and every folder below it.
+ */
+function expandGlob(pattern, recurse = false) {
   const dir = posix.dirname(pattern);
   const base = posix.basename(pattern);
   const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+  if (recurse) return filesUnder(dir).filter((f) => re.test(posix.basename(f))).sort();
   let names;
   try {
     names = readdirSync(join(root, dir));
@@ -67,7 +82,7 @@ export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
     if (args[0] !== 'GLOB' && args[0] !== 'GLOB_RECURSE') continue;
     const [, name, ...rest] = args;
     const patterns = rest.filter((a) => a !== 'CONFIGURE_DEPENDS' && !a.startsWith('LIST_DIRECTORIES'));
-    vars.set(name, patterns.flatMap(expandGlob));
+    vars.set(name, patterns.flatMap((p) => expandGlob(p, args[0] === 'GLOB_RECURSE')));
   }
   for (const args of commands(cmakeText, 'list')) {
     if (args[0] === 'APPEND') {
