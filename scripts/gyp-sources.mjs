@@ -1,11 +1,18 @@
 // binding.gyp's helper, run by gyp's command expansion (<!@(...)) from the package root.
-// The source list is derived from CMakeLists.txt (its file(GLOB ...) lines for the CPU engine
-// and the bindings, minus its REMOVE_ITEMs, plus the sources its CPU-only add_library(tx_core)
-// names), so the node-gyp build compiles what the CMake build compiles without a second list.
+// Everything is derived from CMakeLists.txt so the node-gyp build compiles what the CMake build
+// compiles without a second list: the sources (its file(GLOB ...) lines for the CPU engine and
+// the bindings, minus its REMOVE_ITEMs, plus the sources its CPU-only add_library(tx_core)
+// names), the kernel sources (set(TX_KERNEL_SOURCES ...), compiled once per ISA set), and the
+// baseline and per-set flags (the if(CMAKE_SYSTEM_PROCESSOR MATCHES ...) branch for the arch).
 // test/install/binding-gyp-sync.test.ts checks the result against CMake's own compile commands.
-//   node scripts/gyp-sources.mjs sources        the .cpp files, one per line
-//   node scripts/gyp-sources.mjs openmp-cflags  -fopenmp when the compiler takes it, else nothing
-//   node scripts/gyp-sources.mjs simd-cflags    -march=native unless TOOLEXPANDER_SIMD=portable
+//   node scripts/gyp-sources.mjs core-sources          the engine's .cpp files compiled once (tx_core)
+//   node scripts/gyp-sources.mjs addon-sources         the addon's own .cpp files (the bindings)
+//   node scripts/gyp-sources.mjs kernel-sources        the .cpp files compiled once per ISA set
+//   node scripts/gyp-sources.mjs isa-sets ARCH         the ISA sets CMake builds for gyp's target_arch
+//   node scripts/gyp-sources.mjs baseline-cflags ARCH  TX_BASELINE_FLAGS (-march=native unless
+//                                                      TOOLEXPANDER_SIMD=portable, as TX_NATIVE_ARCH)
+//   node scripts/gyp-sources.mjs isa-cflags ARCH SET   the baseline followed by TX_ISA_FLAGS_<SET>
+//   node scripts/gyp-sources.mjs openmp-cflags         -fopenmp when the compiler takes it, else nothing
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +28,26 @@ function commands(text, name) {
   return [...clean.matchAll(re)].map((m) => m[1].trim().split(/\s+/));
 }
 
-/** Expands a CMake glob relative to the root: `dir/*.cpp` style (one `*` in the file name). */
-function expandGlob(pattern) {
+/** Root-relative paths of the files under `dir`, at any depth (CMake's GLOB_RECURSE walk). */
+function filesUnder(dir) {
+  let entries;
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(posix.join(dir, e.name)) : [posix.join(dir, e.name)]));
+}
+
+/**
+ * Expands a CMake glob relative to the root: `dir/*.cpp` style (wildcards in the file name);
+ * with `recurse` (GLOB_RECURSE) the name is matched in `dir` and every folder below it.
+ */
+function expandGlob(pattern, recurse = false) {
   const dir = posix.dirname(pattern);
   const base = posix.basename(pattern);
   const re = new RegExp(`^${base.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`);
+  if (recurse) return filesUnder(dir).filter((f) => re.test(posix.basename(f))).sort();
   let names;
   try {
     names = readdirSync(join(root, dir));
@@ -35,18 +57,44 @@ function expandGlob(pattern) {
   return names.filter((n) => re.test(n)).map((n) => posix.join(dir, n));
 }
 
-/** The sources of the CPU-only addon as CMake would compile them, sorted, root-relative. */
-export function cmakeCpuAddonSources(cmakeText = readFileSync(join(root, 'CMakeLists.txt'), 'utf8')) {
+const cmakeFile = () => readFileSync(join(root, 'CMakeLists.txt'), 'utf8');
+
+/** CMake's list of `name`'s set(name ...) values, quotes dropped, empty strings removed. */
+function setValues(args) {
+  return args.slice(1).map((a) => a.replace(/^"(.*)"$/, '$1')).filter((a) => a !== '');
+}
+
+/** The sources named by set(TX_KERNEL_SOURCES ...), globs expanded, sorted, root-relative. */
+export function cmakeKernelSources(cmakeText = cmakeFile()) {
+  const sets = commands(cmakeText, 'set').filter((a) => a[0] === 'TX_KERNEL_SOURCES');
+  if (sets.length !== 1) throw new Error(`CMakeLists.txt: expected one set(TX_KERNEL_SOURCES ...), found ${sets.length}`);
+  return [...new Set(setValues(sets[0]).flatMap((a) => (a.includes('*') ? expandGlob(a) : [a])))].sort();
+}
+
+/**
+ * The sources CMake compiles once for the CPU-only addon (all but the kernel sources), split as
+ * CMake splits them: `core`, tx_core's (compiled with the baseline flags), and `addon`, the
+ * toolexpander target's own (the bindings, compiled with no ISA flag).
+ */
+export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
   const vars = new Map();
   for (const args of commands(cmakeText, 'file')) {
     if (args[0] !== 'GLOB' && args[0] !== 'GLOB_RECURSE') continue;
     const [, name, ...rest] = args;
     const patterns = rest.filter((a) => a !== 'CONFIGURE_DEPENDS' && !a.startsWith('LIST_DIRECTORIES'));
-    vars.set(name, patterns.flatMap(expandGlob));
+    vars.set(name, patterns.flatMap((p) => expandGlob(p, args[0] === 'GLOB_RECURSE')));
   }
   for (const args of commands(cmakeText, 'list')) {
     if (args[0] === 'APPEND') {
-      vars.set(args[1], [...(vars.get(args[1]) ?? []), ...args.slice(2).flatMap((a) => (a.includes('*') ? expandGlob(a) : [a]))]);
+      // ${VAR} takes the variable's files (none for a list of $<TARGET_OBJECTS:...>, the kernel
+      // sets, which binding.gyp builds as its own targets); only source files stay.
+      const items = args.slice(2).flatMap((a) => {
+        const m = /^\$\{(\w+)\}$/.exec(a);
+        if (m) return vars.get(m[1]) ?? [];
+        if (a.includes('*')) return expandGlob(a);
+        return /\.(c|cc|cpp)$/.test(a) ? [a] : [];
+      });
+      vars.set(args[1], [...(vars.get(args[1]) ?? []), ...items]);
       continue;
     }
     if (args[0] !== 'REMOVE_ITEM' || !vars.has(args[1])) continue;
@@ -63,7 +111,58 @@ export function cmakeCpuAddonSources(cmakeText = readFileSync(join(root, 'CMakeL
   if (core.length !== 1) throw new Error(`CMakeLists.txt: expected one CPU-only add_library(tx_core ...), found ${core.length}`);
   const addon = commands(cmakeText, 'add_library').filter((a) => a[0] === 'toolexpander');
   if (addon.length !== 1) throw new Error(`CMakeLists.txt: expected one add_library(toolexpander ...), found ${addon.length}`);
-  return [...new Set([...expand(core[0].slice(1)), ...expand(addon[0].slice(1))])].sort();
+  // The kernel sources go into the per-set targets (CMake removes them from TX_CPU_SOURCES in a
+  // foreach, which the REMOVE_ITEM pass above does not follow); drop them here by their list.
+  const kernels = new Set(cmakeKernelSources(cmakeText));
+  const coreFiles = [...new Set(expand(core[0].slice(1)))].filter((f) => !kernels.has(f)).sort();
+  const addonFiles = [...new Set(expand(addon[0].slice(1)))].filter((f) => !kernels.has(f) && !coreFiles.includes(f)).sort();
+  return { core: coreFiles, addon: addonFiles };
+}
+
+/** CMAKE_SYSTEM_PROCESSOR as the host of each gyp target_arch reports it. */
+const gypArchProcessor = { x64: 'x86_64', ia32: 'i686', arm64: 'aarch64', arm: 'armv7l', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loongarch64' };
+
+/**
+ * The set(...) values of the if(CMAKE_SYSTEM_PROCESSOR MATCHES "re") / elseif / else chain that
+ * picks the ISA sets, for gyp's `arch`: { TX_BASELINE_FLAGS: [...], TX_ISA_SETS: [...], ... }.
+ */
+export function cmakeIsaBranch(arch, cmakeText = cmakeFile()) {
+  const processor = gypArchProcessor[arch];
+  if (!processor) throw new Error(`gyp-sources: unknown target_arch '${arch}' (one of ${Object.keys(gypArchProcessor).join(', ')})`);
+  const clean = cmakeText.replace(/#[^\n]*/g, '');
+  // The chain's clauses: each opener (if/elseif with its regex, or else) and the text up to the next.
+  const start = clean.search(/\bif\s*\(\s*CMAKE_SYSTEM_PROCESSOR\s+MATCHES[^)]*\)[^]*?\bset\s*\(\s*TX_ISA_SETS\b/);
+  if (start < 0) throw new Error('CMakeLists.txt: no if(CMAKE_SYSTEM_PROCESSOR MATCHES ...) chain setting TX_ISA_SETS');
+  const end = clean.indexOf('endif', start);
+  const chain = clean.slice(start, end);
+  const clause = /\b(?:(?:else)?if\s*\(\s*CMAKE_SYSTEM_PROCESSOR\s+MATCHES\s+"([^"]*)"\s*\)|else\s*\(\s*\))/g;
+  const opens = [...chain.matchAll(clause)];
+  for (let i = 0; i < opens.length; i++) {
+    const re = opens[i][1];
+    if (re !== undefined && !new RegExp(re).test(processor)) continue;
+    const body = chain.slice(opens[i].index + opens[i][0].length, opens[i + 1]?.index ?? chain.length);
+    return Object.fromEntries(commands(body, 'set').map((a) => [a[0], setValues(a)]));
+  }
+  throw new Error(`CMakeLists.txt: no ISA branch for ${processor}`);
+}
+
+/** The ISA sets CMake builds for gyp's `arch`. */
+export function cmakeIsaSets(arch, cmakeText = cmakeFile()) {
+  const sets = cmakeIsaBranch(arch, cmakeText).TX_ISA_SETS;
+  if (!sets?.length) throw new Error(`CMakeLists.txt: the ISA branch for ${arch} sets no TX_ISA_SETS`);
+  return sets;
+}
+
+/** The portable baseline flags for `arch`, or -march=native (TX_NATIVE_ARCH) unless `simd` is portable. */
+export function baselineFlags(arch, simd = process.env.TOOLEXPANDER_SIMD, cmakeText = cmakeFile()) {
+  const branch = cmakeIsaBranch(arch, cmakeText);
+  return simd === 'portable' ? (branch.TX_BASELINE_FLAGS ?? []) : ['-march=native'];
+}
+
+/** A kernel set's flags as CMake orders them: the baseline, then TX_ISA_FLAGS_<set> (last -march wins). */
+export function isaFlags(arch, set, simd = process.env.TOOLEXPANDER_SIMD, cmakeText = cmakeFile()) {
+  if (!cmakeIsaSets(arch, cmakeText).includes(set)) throw new Error(`CMakeLists.txt builds no ISA set '${set}' for ${arch}`);
+  return [...baselineFlags(arch, simd, cmakeText), ...(cmakeIsaBranch(arch, cmakeText)[`TX_ISA_FLAGS_${set}`] ?? [])];
 }
 
 /** Whether the C++ compiler node-gyp will use accepts -fopenmp (Apple clang does not). */
@@ -83,12 +182,25 @@ function compilerTakesOpenmp() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const what = process.argv[2];
-  if (what === 'sources') console.log(cmakeCpuAddonSources().join('\n'));
-  else if (what === 'openmp-cflags') console.log(compilerTakesOpenmp() ? '-fopenmp' : '');
-  else if (what === 'simd-cflags') console.log(process.env.TOOLEXPANDER_SIMD === 'portable' ? '' : '-march=native');
-  else {
-    console.error('usage: node scripts/gyp-sources.mjs sources|openmp-cflags|simd-cflags');
+  const [what, arch, set] = process.argv.slice(2);
+  const out = {
+    'core-sources': () => cmakeCpuAddonSources().core,
+    'addon-sources': () => cmakeCpuAddonSources().addon,
+    'kernel-sources': () => cmakeKernelSources(),
+    'isa-sets': () => cmakeIsaSets(arch),
+    'baseline-cflags': () => baselineFlags(arch),
+    'isa-cflags': () => isaFlags(arch, set),
+    'openmp-cflags': () => (compilerTakesOpenmp() ? ['-fopenmp'] : []),
+  }[what];
+  if (!out) {
+    console.error('usage: node scripts/gyp-sources.mjs core-sources|addon-sources|kernel-sources|isa-sets ARCH|baseline-cflags ARCH|isa-cflags ARCH SET|openmp-cflags');
     process.exitCode = 2;
+  } else {
+    try {
+      console.log(out().join('\n'));
+    } catch (e) {
+      console.error(e.message);
+      process.exitCode = 1;
+    }
   }
 }
