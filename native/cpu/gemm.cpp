@@ -26,8 +26,9 @@
 #include <sys/mman.h>
 #endif
 
-#include "cpu/cpu_ops.h"
+#include "cpu/gemm.h"
 #include "cpu/work_pool.h"
+#include "tx/runtime.h"
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/rms_norm.h"
 #include "cpu/parallel.h"
 
 namespace tx::cpu {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/rope.h"
 #include "cpu/parallel.h"
 
 namespace tx::cpu {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/philox.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/sampling.h"
 #include "cpu/parallel.h"
 
 namespace tx::cpu {

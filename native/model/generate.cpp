@@ -40,26 +40,9 @@ Status Model::generate(const GenerateSpec& s) {
   const int64_t d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
   const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, hd = c.head_dim(), L = c.num_hidden_layers;
   const int64_t P = s.prompts, B = P * s.n;
-  if (P < 1) return {Code::kRange, "prompts must not be empty"};
-  if (s.n < 1) return {Code::kRange, "opts.n must be >= 1"};
-  if (s.max_tokens < 1) return {Code::kRange, "opts.maxTokens must be >= 1"};
-  int64_t longest = 0;
-  for (int64_t p = 0; p < P; ++p) {
-    const int64_t len = s.prompt_offsets[p + 1] - s.prompt_offsets[p];
-    if (len < 1) return {Code::kRange, "prompt " + std::to_string(p) + " has no token"};
-    longest = std::max(longest, len);
-  }
+  int64_t tmax = 0;
+  TX_RETURN_IF_ERROR(validate_generate(c, s, &tmax));
   const int64_t total = s.prompt_offsets[P];
-  for (int64_t i = 0; i < total; ++i) {
-    if (s.prompt_tokens[i] < 0 || s.prompt_tokens[i] >= V) {
-      return {Code::kRange, "prompt token " + std::to_string(s.prompt_tokens[i]) + " is outside [0, vocab_size)"};
-    }
-  }
-  const int64_t tmax = longest + s.max_tokens;
-  if (tmax > c.max_position_embeddings) {
-    return {Code::kRange, "longest prompt (" + std::to_string(longest) + ") + opts.maxTokens (" + std::to_string(s.max_tokens) +
-                              ") exceeds config.max_position_embeddings = " + std::to_string(c.max_position_embeddings)};
-  }
   // Checked in double before the buffers grow: B * tmax * kv * L can exceed int64. On
   // CUDA the buffers are device memory (cudaMalloc reports its own E_OOM); the same bound
   // still keeps the int64 products in range.
