@@ -1,6 +1,6 @@
 // Module registration. init(TxError) must be called once per environment (the loader in
 // lib/engine/native.ts does it) so that errors are instances of the JS TxError class.
-// Op entry points register themselves (exports.h); this file adds the classes.
+// Op entry points register themselves (exports.h); this file adds the classes and jobsInFlight.
 #include <algorithm>
 #include <string>
 #include <vector>
