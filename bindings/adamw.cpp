@@ -2,12 +2,12 @@
 // device tensors). The worker writes gradNorm and clipScale into a Float64Array of the result.
 //   adamwStep[Sync](params, grads, expAvg, expAvgSq, lr, beta1, beta2, eps, weightDecay, step, maxGradNorm)
 //   -> { scalars: Float64Array[2] }
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/adamw.h"
 
 namespace txn {
 
@@ -36,10 +36,7 @@ Job prepare(const Napi::CallbackInfo& info) {
   Napi::Float64Array scalars = Napi::Float64Array::New(env, 2);
   job.result.Set("scalars", scalars);
   double* out = scalars.Data();
-  for (int i = 0; i < kArgs; ++i) job.keep_alive.push_back(info[i]);
-  for (int i : {0, 1, 2, 3}) {
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
+  keep_inputs(info, job, kArgs);
   job.compute = [a, out] {
     tx::AdamWResult r;
     tx::Status s = tx::adamw_step(a, &r);
@@ -52,8 +49,9 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value adamw_step_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "adamwStepSync"); }
-
-Napi::Value adamw_step_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "adamwStep"); }
+const Exports kExports{
+    {"adamwStep", async_entry<prepare>},
+    {"adamwStepSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

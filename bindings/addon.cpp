@@ -1,10 +1,16 @@
 // Module registration. init(TxError) must be called once per environment (the loader in
 // lib/engine/native.ts does it) so that errors are instances of the JS TxError class.
-#include "bindings.h"
+// Op entry points register themselves (exports.h); this file adds the classes and jobsInFlight.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "job_registry.h"
-#include "tx/ops.h"
+#include "model.h"
+#include "tx/runtime.h"
 
 namespace txn {
 
@@ -19,7 +25,22 @@ Napi::Value init(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// Async jobs queued or running in this environment (job_registry.h).
+Napi::Value jobs_in_flight(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), jobs::in_flight(info.Env()));
+}
+
+// Every registered entry point is this one function with its Export as data.
+Napi::Value call_export(const Napi::CallbackInfo& info) {
+  const auto* e = static_cast<const Export*>(info.Data());
+  return e->fn(info, e->name);
+}
+
 }  // namespace
+
+const Exports kExports{
+    {"jobsInFlight", unnamed<jobs_in_flight>},
+};
 
 Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   auto* s = new AddonState();
@@ -29,54 +50,14 @@ Napi::Object register_module(Napi::Env env, Napi::Object exports) {
   s->device_buffer_class = Napi::Persistent(buffer_class);
   exports.Set("DeviceBuffer", buffer_class);
   exports.Set("init", Napi::Function::New(env, init, "init"));
-  exports.Set("devices", Napi::Function::New(env, devices, "devices"));
-  exports.Set("setThreads", Napi::Function::New(env, set_threads, "setThreads"));
-  exports.Set("benchStreamCopy", Napi::Function::New(env, bench_stream_copy, "benchStreamCopy"));
-  exports.Set("benchStreamRead", Napi::Function::New(env, bench_stream_read, "benchStreamRead"));
-  exports.Set("groupedAdvantages", Napi::Function::New(env, grouped_advantages_async, "groupedAdvantages"));
-  exports.Set("groupedAdvantagesSync", Napi::Function::New(env, grouped_advantages_sync, "groupedAdvantagesSync"));
-  exports.Set("logprobs", Napi::Function::New(env, logprobs_async, "logprobs"));
-  exports.Set("logprobsSync", Napi::Function::New(env, logprobs_sync, "logprobsSync"));
-  exports.Set("logprobsBackward", Napi::Function::New(env, logprobs_backward_async, "logprobsBackward"));
-  exports.Set("logprobsBackwardSync", Napi::Function::New(env, logprobs_backward_sync, "logprobsBackwardSync"));
-  exports.Set("linearLogprobs", Napi::Function::New(env, linear_logprobs_async, "linearLogprobs"));
-  exports.Set("linearLogprobsSync", Napi::Function::New(env, linear_logprobs_sync, "linearLogprobsSync"));
-  exports.Set("linearLogprobsBackward", Napi::Function::New(env, linear_logprobs_backward_async, "linearLogprobsBackward"));
-  exports.Set("linearLogprobsBackwardSync",
-              Napi::Function::New(env, linear_logprobs_backward_sync, "linearLogprobsBackwardSync"));
-  exports.Set("attention", Napi::Function::New(env, attention_async, "attention"));
-  exports.Set("attentionSync", Napi::Function::New(env, attention_sync, "attentionSync"));
-  exports.Set("attentionBackward", Napi::Function::New(env, attention_backward_async, "attentionBackward"));
-  exports.Set("attentionBackwardSync", Napi::Function::New(env, attention_backward_sync, "attentionBackwardSync"));
-  exports.Set("decodeAttention", Napi::Function::New(env, decode_attention_async, "decodeAttention"));
-  exports.Set("decodeAttentionSync", Napi::Function::New(env, decode_attention_sync, "decodeAttentionSync"));
-  exports.Set("grpoLoss", Napi::Function::New(env, grpo_loss_async, "grpoLoss"));
-  exports.Set("grpoLossSync", Napi::Function::New(env, grpo_loss_sync, "grpoLossSync"));
-  exports.Set("adamwStep", Napi::Function::New(env, adamw_step_async, "adamwStep"));
-  exports.Set("adamwStepSync", Napi::Function::New(env, adamw_step_sync, "adamwStepSync"));
-  exports.Set("sample", Napi::Function::New(env, sample_async, "sample"));
-  exports.Set("sampleSync", Napi::Function::New(env, sample_sync, "sampleSync"));
-  exports.Set("gemm", Napi::Function::New(env, gemm_async, "gemm"));
-  exports.Set("gemmSync", Napi::Function::New(env, gemm_sync, "gemmSync"));
-  exports.Set("benchOpenblasInfo", Napi::Function::New(env, bench_openblas_info, "benchOpenblasInfo"));
-  exports.Set("benchOpenblasSgemm", Napi::Function::New(env, bench_openblas_sgemm, "benchOpenblasSgemm"));
-  // model ops (appended block)
-  for (auto [name, fn] : std::initializer_list<std::pair<const char*, Napi::Value (*)(const Napi::CallbackInfo&)>>{
-           {"rmsNorm", rms_norm_async}, {"rmsNormSync", rms_norm_sync},
-           {"rmsNormBackward", rms_norm_backward_async}, {"rmsNormBackwardSync", rms_norm_backward_sync},
-           {"rope", rope_async}, {"ropeSync", rope_sync},
-           {"ropeBackward", rope_backward_async}, {"ropeBackwardSync", rope_backward_sync},
-           {"swiglu", swiglu_async}, {"swigluSync", swiglu_sync},
-           {"swigluBackward", swiglu_backward_async}, {"swigluBackwardSync", swiglu_backward_sync},
-           {"embedding", embedding_async}, {"embeddingSync", embedding_sync},
-           {"embeddingBackward", embedding_backward_async}, {"embeddingBackwardSync", embedding_backward_sync},
-           {"residualAdd", residual_add_async}, {"residualAddSync", residual_add_sync}}) {
-    exports.Set(name, Napi::Function::New(env, fn, name));
+  // In name order, so the module's keys do not depend on the link order of the files.
+  std::vector<const Export*> entries;
+  for (const Export& e : registered_exports()) entries.push_back(&e);
+  std::sort(entries.begin(), entries.end(), [](const Export* a, const Export* b) { return std::string(a->name) < b->name; });
+  for (const Export* e : entries) {
+    exports.Set(e->name, Napi::Function::New(env, call_export, e->name, const_cast<Export*>(e)));
   }
-  exports.Set("PolicyModel", define_policy_model(env));  // model (appended block)
-  exports.Set("jobsInFlight", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
-    return Napi::Number::New(info.Env(), jobs::in_flight(info.Env()));
-  }, "jobsInFlight"));  // job registry (appended block)
+  exports.Set("PolicyModel", PolicyModel::define(env));
   return exports;
 }
 

@@ -6,13 +6,13 @@
 #include <memory>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/advantage.h"
 
 namespace txn {
 
@@ -60,22 +60,16 @@ Job prepare(const Napi::CallbackInfo& info) {
     check_disjoint(env, *outputs[i].first, outputs[i].second, a.response_mask, "opts.responseMask");
   }
   if (a.advantages.data != a.rewards.data) check_disjoint(env, a.advantages, "opts.out.advantages", a.rewards, "rewards");
-  for (int i = 0; i < 7; ++i) job.keep_alive.push_back(info[i]);
-  for (int i : {0, 5, 6}) {
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
+  keep_inputs(info, job, 7);
   job.compute = [a, group_offsets, seq_offsets] { return tx::grouped_advantages(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value grouped_advantages_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare>(info, "groupedAdvantagesSync");
-}
-
-Napi::Value grouped_advantages_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare>(info, "groupedAdvantages");
-}
+const Exports kExports{
+    {"groupedAdvantages", async_entry<prepare>},
+    {"groupedAdvantagesSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/attention.h"
 
 namespace txn {
 
@@ -68,13 +68,6 @@ tx::DType dtype_arg(Napi::Env env, const Napi::Value& v) {
   return static_cast<tx::DType>(d);
 }
 
-void keep(Napi::Env env, const Napi::CallbackInfo& info, Job& job, std::initializer_list<int> tensors) {
-  for (size_t i = 0; i < info.Length(); ++i) job.keep_alive.push_back(info[i]);
-  for (int i : tensors) {
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
-}
-
 Job prepare_forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const tx::DType dt = dtype_arg(env, info[0]);
@@ -96,7 +89,7 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, "out", a.q, qs, dt);
   a.lse = new_output(env, job, "lse", a.q, {qs[1], qs[0]}, tx::DType::kF32);
-  keep(env, info, job, {1, 3, 5});
+  keep_inputs(info, job);
   job.compute = [a, cu] { return tx::attention(a); };
   return job;
 }
@@ -127,7 +120,7 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   a.grad_q = new_output(env, job, "gradQ", a.q, qs, dt);
   a.grad_k = new_output(env, job, "gradK", a.q, ks, dt);
   a.grad_v = new_output(env, job, "gradV", a.q, ks, dt);
-  keep(env, info, job, {1, 3, 5, 6, 7, 8});
+  keep_inputs(info, job);
   job.compute = [a, cu] { return tx::attention_backward(a); };
   return job;
 }
@@ -151,35 +144,20 @@ Job prepare_decode(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, "out", a.q, qs, dt);
   a.lse = new_output(env, job, "lse", a.q, {qs[0], qs[1]}, tx::DType::kF32);
-  keep(env, info, job, {1, 3, 5});
+  keep_inputs(info, job);
   job.compute = [a, lengths] { return tx::decode_attention(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value attention_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_forward>(info, "attentionSync");
-}
-
-Napi::Value attention_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_forward>(info, "attention");
-}
-
-Napi::Value attention_backward_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_backward>(info, "attentionBackwardSync");
-}
-
-Napi::Value attention_backward_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_backward>(info, "attentionBackward");
-}
-
-Napi::Value decode_attention_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_decode>(info, "decodeAttentionSync");
-}
-
-Napi::Value decode_attention_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_decode>(info, "decodeAttention");
-}
+const Exports kExports{
+    {"attention", async_entry<prepare_forward>},
+    {"attentionSync", sync_entry<prepare_forward>},
+    {"attentionBackward", async_entry<prepare_backward>},
+    {"attentionBackwardSync", sync_entry<prepare_backward>},
+    {"decodeAttention", async_entry<prepare_decode>},
+    {"decodeAttentionSync", sync_entry<prepare_decode>},
+};
 
 }  // namespace txn

@@ -2,13 +2,15 @@
 // the engine's API.
 //   benchOpenblasInfo() -> { found, library, core, config, reason }
 //   benchOpenblasSgemm(a, b, c, m, n, k) -> boolean (false: no OpenBLAS), on cpu_threads()
-#include "bindings.h"
 #include "errors.h"
+#include "exports.h"
 #include "tensor_arg.h"
 #include "tx/bench_openblas.h"
 #include "tx/ops.h"
 
 namespace txn {
+
+namespace {
 
 Napi::Value bench_openblas_info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -39,5 +41,12 @@ Napi::Value bench_openblas_sgemm(const Napi::CallbackInfo& info) {
     return Napi::Boolean::New(env, ran);
   });
 }
+
+}  // namespace
+
+const Exports kExports{
+    {"benchOpenblasInfo", unnamed<bench_openblas_info>},
+    {"benchOpenblasSgemm", unnamed<bench_openblas_sgemm>},
+};
 
 }  // namespace txn

@@ -113,8 +113,7 @@ Napi::Value DeviceBuffer::copy_to_host(const Napi::CallbackInfo& info) {
     const int dev = device_;
     job.compute = [dst, src, n, dev] { return tx::cuda_copy_to_host(dst, src, n, dev); };
     job.result = ta;
-    job.keep_alive = {Value()};
-    job.buffers = {this};
+    keep(info.Env(), job, Value());
     return run_async(info.Env(), std::move(job));
   });
 }

@@ -4,13 +4,13 @@
 #include <memory>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/embedding.h"
 
 namespace txn {
 
@@ -29,8 +29,7 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, "out", a.weight, {a.ids.numel() * a.dim}, tx::DType::kF32);
-  job.keep_alive.push_back(info[0]);
-  if (is_device_buffer(env, info[0])) job.buffers.push_back(DeviceBuffer::Unwrap(info[0].As<Napi::Object>()));
+  keep_inputs(info, job, 1);
   job.compute = [a, ids] { return tx::embedding(a); };
   return job;
 }
@@ -48,32 +47,18 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   a.grad_weight = new_output(env, job, "gradWeight", a.grad_out, {a.vocab * a.dim}, tx::DType::kF32);
-  job.keep_alive.push_back(info[0]);
-  if (is_device_buffer(env, info[0])) job.buffers.push_back(DeviceBuffer::Unwrap(info[0].As<Napi::Object>()));
+  keep_inputs(info, job, 1);
   job.compute = [a, ids] { return tx::embedding_backward(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value embedding_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "embeddingSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_forward(info);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value embedding_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "embedding", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
-}
-Napi::Value embedding_backward_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "embeddingBackwardSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_backward(info);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value embedding_backward_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "embeddingBackward",
-                 [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
-}
+const Exports kExports{
+    {"embedding", async_entry<prepare_forward>},
+    {"embeddingSync", sync_entry<prepare_forward>},
+    {"embeddingBackward", async_entry<prepare_backward>},
+    {"embeddingBackwardSync", sync_entry<prepare_backward>},
+};
 
 }  // namespace txn

@@ -2,12 +2,12 @@
 //   gemm[Sync](a, b, c, m, n, k, transA, transB, alpha, beta, inDtype) -> { c }
 // Host: Float32Arrays. Device: DeviceBuffers, a and b of inDtype (0 f32, 2 bf16), c f32;
 // the buffers are retained for the job (a dispose() meanwhile is deferred).
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/gemm.h"
 
 namespace txn {
 
@@ -40,18 +40,16 @@ Job prepare(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   job.result.Set("c", info[2]);
-  for (int i = 0; i < 3; ++i) {
-    job.keep_alive.push_back(info[i]);
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
+  keep_inputs(info, job, 3);
   job.compute = [g] { return tx::gemm(g); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value gemm_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "gemmSync"); }
-
-Napi::Value gemm_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "gemm"); }
+const Exports kExports{
+    {"gemm", async_entry<prepare>},
+    {"gemmSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

@@ -7,13 +7,13 @@
 #include <memory>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/grpo_loss.h"
 
 namespace txn {
 
@@ -53,11 +53,8 @@ Job prepare(const Napi::CallbackInfo& info) {
   job.result.Set("scalars", scalars);
   double* out = scalars.Data();
 
-  for (int i = 0; i < kArgs; ++i) job.keep_alive.push_back(info[i]);
-  for (int i : {0, 1, 2, 3, 4}) {
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
-  job.keep_alive.push_back(scalars);
+  keep_inputs(info, job, kArgs);
+  keep(env, job, scalars);
   job.compute = [a, offsets, out] {
     tx::GrpoLossResult r;
     TX_RETURN_IF_ERROR(tx::grpo_loss(a, &r));
@@ -71,8 +68,9 @@ Job prepare(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-Napi::Value grpo_loss_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "grpoLossSync"); }
-
-Napi::Value grpo_loss_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "grpoLoss"); }
+const Exports kExports{
+    {"grpoLoss", async_entry<prepare>},
+    {"grpoLossSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

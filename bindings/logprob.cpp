@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/logprob.h"
 
 namespace txn {
 
@@ -48,14 +48,6 @@ tx::DType logits_dtype(Napi::Env env, const Napi::Value& v) {
   throw_error(env, tx::Code::kDtype, "logits must be f32 or bf16");
 }
 
-void keep(Job& job, const Napi::CallbackInfo& info, size_t count) {
-  Napi::Env env = info.Env();
-  for (size_t i = 0; i < count; ++i) {
-    job.keep_alive.push_back(info[i]);
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
-}
-
 Job prepare_forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   tx::LogprobsArgs a;
@@ -76,7 +68,7 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   a.logp = new_output(env, job, "logp", a.logits, {n}, tx::DType::kF32);
   if (with_entropy) a.entropy = new_output(env, job, "entropy", a.logits, {n}, tx::DType::kF32);
   a.lse = new_output(env, job, "lse", a.logits, {n}, tx::DType::kF32);
-  keep(job, info, 8);
+  keep_inputs(info, job, 8);
   job.compute = [a, targets] { return tx::logprobs(a); };
   return job;
 }
@@ -107,7 +99,7 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   } else {
     a.grad_logits = new_output(env, job, "gradLogits", a.logits, {n, v}, dtype);
   }
-  keep(job, info, 11);
+  keep_inputs(info, job, 11);
   job.compute = [a, targets] { return tx::logprobs_backward(a); };
   return job;
 }
@@ -132,7 +124,7 @@ Job prepare_linear_forward(const Napi::CallbackInfo& info) {
   a.logp = new_output(env, job, "logp", a.hidden, {n}, tx::DType::kF32);
   if (with_entropy) a.entropy = new_output(env, job, "entropy", a.hidden, {n}, tx::DType::kF32);
   a.lse = new_output(env, job, "lse", a.hidden, {n}, tx::DType::kF32);
-  keep(job, info, 9);
+  keep_inputs(info, job, 9);
   job.compute = [a, targets] { return tx::linear_logprobs(a); };
   return job;
 }
@@ -158,34 +150,22 @@ Job prepare_linear_backward(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   a.grad_hidden = new_output(env, job, "gradHidden", a.hidden, {n, dm}, tx::DType::kF32);
   a.grad_weight = new_output(env, job, "gradWeight", a.hidden, {v, dm}, tx::DType::kF32);
-  keep(job, info, 11);
+  keep_inputs(info, job, 11);
   job.compute = [a, targets] { return tx::linear_logprobs_backward(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value logprobs_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_forward>(info, "logprobsSync");
-}
-Napi::Value logprobs_async(const Napi::CallbackInfo& info) { return async_entry<prepare_forward>(info, "logprobs"); }
-Napi::Value logprobs_backward_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_backward>(info, "logprobsBackwardSync");
-}
-Napi::Value logprobs_backward_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_backward>(info, "logprobsBackward");
-}
-Napi::Value linear_logprobs_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_linear_forward>(info, "linearLogprobsSync");
-}
-Napi::Value linear_logprobs_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_linear_forward>(info, "linearLogprobs");
-}
-Napi::Value linear_logprobs_backward_sync(const Napi::CallbackInfo& info) {
-  return sync_entry<prepare_linear_backward>(info, "linearLogprobsBackwardSync");
-}
-Napi::Value linear_logprobs_backward_async(const Napi::CallbackInfo& info) {
-  return async_entry<prepare_linear_backward>(info, "linearLogprobsBackward");
-}
+const Exports kExports{
+    {"logprobs", async_entry<prepare_forward>},
+    {"logprobsSync", sync_entry<prepare_forward>},
+    {"logprobsBackward", async_entry<prepare_backward>},
+    {"logprobsBackwardSync", sync_entry<prepare_backward>},
+    {"linearLogprobs", async_entry<prepare_linear_forward>},
+    {"linearLogprobsSync", sync_entry<prepare_linear_forward>},
+    {"linearLogprobsBackward", async_entry<prepare_linear_backward>},
+    {"linearLogprobsBackwardSync", sync_entry<prepare_linear_backward>},
+};
 
 }  // namespace txn

@@ -19,7 +19,6 @@
 #include <string>
 #include <vector>
 
-#include "bindings.h"
 #include "errors.h"
 #include "op_runner.h"
 #include "outputs.h"
@@ -84,15 +83,9 @@ std::shared_ptr<std::vector<T>> copy_vec(Napi::Env env, const Napi::Value& v, co
   return out;
 }
 
-// Offsets: o[0] = 0, non-decreasing, last = total (they drive every index the model computes).
-void check_offsets(Napi::Env env, const std::vector<int32_t>& o, const char* name, int64_t total) {
-  if (o.empty() || o[0] != 0) throw_error(env, tx::Code::kRange, std::string(name) + " must start with 0");
-  for (size_t i = 1; i < o.size(); ++i) {
-    if (o[i] < o[i - 1]) throw_error(env, tx::Code::kRange, std::string(name) + " must be non-decreasing (index " + std::to_string(i) + ")");
-  }
-  if (o.back() != total) {
-    throw_error(env, tx::Code::kRange, std::string(name) + " must end at " + std::to_string(total) + ", got " + std::to_string(o.back()));
-  }
+// Offsets drive every index the model computes: checked on the copy, as the ops check theirs.
+void check_offsets(Napi::Env env, const std::vector<int32_t>& o, const char* name, int64_t total, const char* total_name) {
+  throw_if_error(env, tx::model::validate_offsets(o.data(), static_cast<int64_t>(o.size()), name, total, total_name));
 }
 
 struct BatchData {
@@ -129,7 +122,7 @@ BatchData batch_arg(Napi::Env env, const Napi::CallbackInfo& info) {
   b.tokens = copy_vec<int32_t>(env, info[0], "tokens", tx::DType::kI32, -1);
   const int64_t n = static_cast<int64_t>(b.tokens->size());
   b.cu = copy_vec<int32_t>(env, info[1], "cuSeqlens", tx::DType::kI32, -1);
-  check_offsets(env, *b.cu, "cuSeqlens", n);
+  check_offsets(env, *b.cu, "cuSeqlens", n, "tokens.length");
   b.mask = copy_vec<uint8_t>(env, info[2], "mask", tx::DType::kU8, n);
   return b;
 }
@@ -207,7 +200,7 @@ Napi::Value PolicyModel::forward_logprobs(const Napi::CallbackInfo& info, bool a
     tx::TensorView like = tx::TensorView::contiguous(nullptr, {0}, tx::DType::kF32);
     float* logp = new_output(env, job, "logp", like, {n}, tx::DType::kF32).as<float>();
     float* ent = new_output(env, job, "entropy", like, {n}, tx::DType::kF32).as<float>();
-    job.keep_alive.push_back(info.This());
+    keep(env, job, info.This());
     job.compute = [m, b, logp, ent] {
       std::lock_guard<std::mutex> lock(m->mu);
       return m->forward_logprobs(b.view(), logp, ent);
@@ -259,8 +252,8 @@ Napi::Value PolicyModel::train_micro(const Napi::CallbackInfo& info) {
     Napi::Float64Array scalars = Napi::Float64Array::New(env, 8);
     job.result.Set("scalars", scalars);
     double* out = scalars.Data();
-    job.keep_alive.push_back(info.This());
-    job.keep_alive.push_back(scalars);
+    keep(env, job, info.This());
+    keep(env, job, scalars);
     job.compute = [m, b, spec, old_lp, ref_lp, adv, out]() mutable {
       std::lock_guard<std::mutex> lock(m->mu);
       const int64_t n = static_cast<int64_t>(b.tokens->size());
@@ -296,8 +289,8 @@ Napi::Value PolicyModel::optimizer_step(const Napi::CallbackInfo& info) {
     Napi::Float64Array scalars = Napi::Float64Array::New(env, 2);
     job.result.Set("scalars", scalars);
     double* out = scalars.Data();
-    job.keep_alive.push_back(info.This());
-    job.keep_alive.push_back(scalars);
+    keep(env, job, info.This());
+    keep(env, job, scalars);
     job.compute = [m, o, out] {
       std::lock_guard<std::mutex> lock(m->mu);
       tx::Status s = m->optimizer_step(o, &out[0]);
@@ -314,7 +307,7 @@ Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
     auto m = live(env);
     auto prompt = copy_vec<int32_t>(env, info[0], "promptTokens", tx::DType::kI32, -1);
     auto offsets = copy_vec<int32_t>(env, info[1], "promptOffsets", tx::DType::kI32, -1);
-    check_offsets(env, *offsets, "promptOffsets", static_cast<int64_t>(prompt->size()));
+    check_offsets(env, *offsets, "promptOffsets", static_cast<int64_t>(prompt->size()), "promptTokens.length");
     auto spec = std::make_shared<tx::model::GenerateSpec>();
     spec->prompts = static_cast<int64_t>(offsets->size()) - 1;
     spec->n = int_arg(env, info[2], "opts.n");
@@ -329,15 +322,10 @@ Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
       throw_error(env, tx::Code::kRange, "opts.seed must be an integer in [0, 2^53], got " + std::to_string(seed));
     }
     spec->seed = static_cast<uint64_t>(seed);
-    if (spec->n < 1) throw_error(env, tx::Code::kRange, "opts.n must be >= 1");
-    if (spec->max_tokens < 1) throw_error(env, tx::Code::kRange, "opts.maxTokens must be >= 1");
-    if (spec->prompts < 1) throw_error(env, tx::Code::kRange, "prompts must not be empty");
-    // Before the outputs are allocated (their size is prompts * n * maxTokens).
-    if (spec->max_tokens > m->config().max_position_embeddings) {
-      throw_error(env, tx::Code::kRange, "opts.maxTokens (" + std::to_string(spec->max_tokens) +
-                                             ") exceeds config.max_position_embeddings = " +
-                                             std::to_string(m->config().max_position_embeddings));
-    }
+    // The model's own checks, before the outputs are allocated (their size is prompts * n * maxTokens).
+    spec->prompt_tokens = prompt->data();
+    spec->prompt_offsets = offsets->data();
+    throw_if_error(env, tx::model::validate_generate(m->config(), *spec));
     const int64_t rows = spec->prompts * spec->n;
     Job job;
     job.result = Napi::Object::New(env);
@@ -346,7 +334,7 @@ Napi::Value PolicyModel::generate(const Napi::CallbackInfo& info) {
     spec->out_tokens = new_output(env, job, "tokens", like, {rows, spec->max_tokens}, tx::DType::kI32).as<int32_t>();
     spec->out_logp = new_output(env, job, "logp", like, {rows, spec->max_tokens}, tx::DType::kF32).as<float>();
     spec->out_lengths = new_output(env, job, "lengths", like, {rows}, tx::DType::kI32).as<int32_t>();
-    job.keep_alive.push_back(info.This());
+    keep(env, job, info.This());
     job.compute = [m, spec, prompt, offsets] {
       std::lock_guard<std::mutex> lock(m->mu);
       spec->prompt_tokens = prompt->data();
@@ -520,8 +508,4 @@ Napi::Value PolicyModel::num_params(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), model_ ? static_cast<double>(model_->num_params()) : 0);
 }
 
-}  // namespace txn
-
-namespace txn {
-Napi::Function define_policy_model(Napi::Env env) { return PolicyModel::define(env); }
 }  // namespace txn

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "job_registry.h"
+#include "tensor_arg.h"
 
 namespace txn {
 
@@ -75,6 +76,16 @@ class OpWorker : public Napi::AsyncWorker {
 };
 
 }  // namespace
+
+void keep(Napi::Env env, Job& job, const Napi::Value& v) {
+  job.keep_alive.push_back(v);
+  if (is_device_buffer(env, v)) job.buffers.push_back(DeviceBuffer::Unwrap(v.As<Napi::Object>()));
+}
+
+void keep_inputs(const Napi::CallbackInfo& info, Job& job, int count) {
+  const size_t n = count < 0 ? info.Length() : static_cast<size_t>(count);
+  for (size_t i = 0; i < n; ++i) keep(info.Env(), job, info[i]);
+}
 
 Napi::Value run_sync(Napi::Env env, Job& job) {
   throw_if_error(env, guarded_compute(job.compute));

@@ -1,6 +1,8 @@
-// Runs an engine call synchronously or on a libuv worker thread (the baton pattern):
-// everything the worker needs is marshalled into a Job on the JS thread; Execute() touches
-// no JS value; inputs and outputs stay referenced until the Promise settles.
+// The addon's job base, the one place async work lives: an engine call runs synchronously
+// or on a libuv worker thread (the baton pattern). Everything the worker needs is
+// marshalled into a Job on the JS thread; Execute() touches no JS value; inputs and outputs
+// stay referenced until the Promise settles. Every op binding and the PolicyModel methods
+// run through run_sync / run_async here.
 #pragma once
 #include <napi.h>
 
@@ -22,6 +24,12 @@ struct Job {
 
 Napi::Value run_sync(Napi::Env env, Job& job);
 Napi::Value run_async(Napi::Env env, Job job);
+
+// The one way a job keeps a JS value alive: referenced until the job settles, and retained
+// as well when it is a DeviceBuffer (so dispose() cannot free memory the worker uses).
+void keep(Napi::Env env, Job& job, const Napi::Value& v);
+// keep() for the first `count` arguments (all of them when count < 0).
+void keep_inputs(const Napi::CallbackInfo& info, Job& job, int count = -1);
 
 // The two entry points of an op, sharing its `Prepare` (JS args -> Job): the blocking
 // form and the Promise form. `name` is the JS name, used in internal-error messages.

@@ -46,8 +46,7 @@ tx::TensorView output_into(Napi::Env env, Job& job, const char* key, const Napi:
                                            std::to_string(v.numel()));
   }
   job.result.Set(key, provided);
-  job.keep_alive.push_back(provided);
-  if (is_device_buffer(env, provided)) job.buffers.push_back(DeviceBuffer::Unwrap(provided.As<Napi::Object>()));
+  keep(env, job, provided);
   return v;
 }
 

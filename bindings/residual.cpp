@@ -1,12 +1,12 @@
 // Binding of residualAdd (host typed arrays or device tensors).
 //   residualAdd[Sync](a, b) -> { out }
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/residual.h"
 
 namespace txn {
 
@@ -21,24 +21,16 @@ Job prepare(const Napi::CallbackInfo& info) {
   Job job;
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, "out", a.a, {a.a.numel()}, tx::DType::kF32);
-  for (int i = 0; i < 2; ++i) {
-    job.keep_alive.push_back(info[i]);
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
+  keep_inputs(info, job, 2);
   job.compute = [a] { return tx::residual_add(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value residual_add_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "residualAddSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value residual_add_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "residualAdd", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info)); });
-}
+const Exports kExports{
+    {"residualAdd", async_entry<prepare>},
+    {"residualAddSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

@@ -1,24 +1,17 @@
 // Bindings of rmsNorm / rmsNormBackward (host typed arrays or device tensors).
 //   rmsNorm[Sync](x, weight, rows, dim, eps) -> { out, rstd }
 //   rmsNormBackward[Sync](x, weight, rstd, gradOut, rows, dim) -> { gradX, gradWeight }
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/rms_norm.h"
 
 namespace txn {
 
 namespace {
-
-void retain(Napi::Env env, const Napi::CallbackInfo& info, int count, Job& job) {
-  for (int i = 0; i < count; ++i) {
-    job.keep_alive.push_back(info[i]);
-    if (is_device_buffer(env, info[i])) job.buffers.push_back(DeviceBuffer::Unwrap(info[i].As<Napi::Object>()));
-  }
-}
 
 Job prepare_forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -33,7 +26,7 @@ Job prepare_forward(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, "out", a.x, {a.rows * a.dim}, tx::DType::kF32);
   a.rstd = new_output(env, job, "rstd", a.x, {a.rows}, tx::DType::kF32);
-  retain(env, info, 2, job);
+  keep_inputs(info, job, 2);
   job.compute = [a] { return tx::rms_norm(a); };
   return job;
 }
@@ -52,31 +45,18 @@ Job prepare_backward(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   a.grad_x = new_output(env, job, "gradX", a.x, {a.rows * a.dim}, tx::DType::kF32);
   a.grad_weight = new_output(env, job, "gradWeight", a.x, {a.dim}, tx::DType::kF32);
-  retain(env, info, 4, job);
+  keep_inputs(info, job, 4);
   job.compute = [a] { return tx::rms_norm_backward(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value rms_norm_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "rmsNormSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_forward(info);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value rms_norm_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "rmsNorm", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_forward(info)); });
-}
-Napi::Value rms_norm_backward_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "rmsNormBackwardSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare_backward(info);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value rms_norm_backward_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "rmsNormBackward",
-                 [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare_backward(info)); });
-}
+const Exports kExports{
+    {"rmsNorm", async_entry<prepare_forward>},
+    {"rmsNormSync", sync_entry<prepare_forward>},
+    {"rmsNormBackward", async_entry<prepare_backward>},
+    {"rmsNormBackwardSync", sync_entry<prepare_backward>},
+};
 
 }  // namespace txn

@@ -4,13 +4,13 @@
 #include <memory>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/rope.h"
 
 namespace txn {
 
@@ -32,31 +32,21 @@ Job prepare(const Napi::CallbackInfo& info, bool backward) {
   Job job;
   job.result = Napi::Object::New(env);
   a.out = new_output(env, job, backward ? "gradX" : "out", a.x, {a.x.numel()}, tx::DType::kF32);
-  job.keep_alive.push_back(info[0]);
-  if (is_device_buffer(env, info[0])) job.buffers.push_back(DeviceBuffer::Unwrap(info[0].As<Napi::Object>()));
+  keep_inputs(info, job, 1);
   job.compute = [a, pos, backward] { return backward ? tx::rope_backward(a) : tx::rope(a); };
   return job;
 }
 
+Job prepare_forward(const Napi::CallbackInfo& info) { return prepare(info, false); }
+Job prepare_backward(const Napi::CallbackInfo& info) { return prepare(info, true); }
+
 }  // namespace
 
-Napi::Value rope_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "ropeSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info, false);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value rope_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "rope", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, false)); });
-}
-Napi::Value rope_backward_sync(const Napi::CallbackInfo& info) {
-  return guarded(info, "ropeBackwardSync", [](const Napi::CallbackInfo& info) {
-    Job job = prepare(info, true);
-    return run_sync(info.Env(), job);
-  });
-}
-Napi::Value rope_backward_async(const Napi::CallbackInfo& info) {
-  return guarded_async(info, "ropeBackward", [](const Napi::CallbackInfo& info) { return run_async(info.Env(), prepare(info, true)); });
-}
+const Exports kExports{
+    {"rope", async_entry<prepare_forward>},
+    {"ropeSync", sync_entry<prepare_forward>},
+    {"ropeBackward", async_entry<prepare_backward>},
+    {"ropeBackwardSync", sync_entry<prepare_backward>},
+};
 
 }  // namespace txn

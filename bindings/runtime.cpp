@@ -2,14 +2,16 @@
 #include <algorithm>
 #include <string>
 
-#include "bindings.h"
 #include "errors.h"
+#include "exports.h"
 #include "tensor_arg.h"
 #include "tx/bench.h"
 #include "tx/device.h"
 #include "tx/ops.h"
 
 namespace txn {
+
+namespace {
 
 Napi::Value devices(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -78,5 +80,14 @@ Napi::Value bench_stream_read(const Napi::CallbackInfo& info) {
     return Napi::Number::New(env, tx::bench::stream_read(src.as<const float>(), static_cast<size_t>(src.numel())));
   });
 }
+
+}  // namespace
+
+const Exports kExports{
+    {"devices", unnamed<devices>},
+    {"setThreads", unnamed<set_threads>},
+    {"benchStreamCopy", unnamed<bench_stream_copy>},
+    {"benchStreamRead", unnamed<bench_stream_read>},
+};
 
 }  // namespace txn

@@ -4,13 +4,13 @@
 #include <memory>
 #include <vector>
 
-#include "bindings.h"
 #include "device_buffer.h"
 #include "errors.h"
+#include "exports.h"
 #include "op_runner.h"
 #include "outputs.h"
 #include "tensor_arg.h"
-#include "tx/ops.h"
+#include "tx/ops/sampling.h"
 
 namespace txn {
 
@@ -45,16 +45,16 @@ Job prepare(const Napi::CallbackInfo& info) {
   job.result = Napi::Object::New(env);
   const int64_t rows = a.logits.numel() / a.vocab;
   a.tokens = new_output(env, job, "tokens", a.logits, {rows}, tx::DType::kI32);
-  for (int i = 0; i < 8; ++i) job.keep_alive.push_back(info[i]);
-  if (is_device_buffer(env, info[0])) job.buffers.push_back(DeviceBuffer::Unwrap(info[0].As<Napi::Object>()));
+  keep_inputs(info, job, 8);
   job.compute = [a, seq, pos] { return tx::sample(a); };
   return job;
 }
 
 }  // namespace
 
-Napi::Value sample_sync(const Napi::CallbackInfo& info) { return sync_entry<prepare>(info, "sampleSync"); }
-
-Napi::Value sample_async(const Napi::CallbackInfo& info) { return async_entry<prepare>(info, "sample"); }
+const Exports kExports{
+    {"sample", async_entry<prepare>},
+    {"sampleSync", sync_entry<prepare>},
+};
 
 }  // namespace txn

@@ -81,4 +81,35 @@ Status finite_non_negative(double value, const char* name) {
   return Status::ok();
 }
 
+Status f32_like(const TensorView& t, const char* name, int64_t length, const TensorView& ref, const char* ref_name) {
+  TX_RETURN_IF_ERROR(vector(t, name, DType::kF32, length));
+  return same_device(t, name, ref, ref_name);
+}
+
+Status dim(int64_t v, const char* name, int64_t min, int64_t max, const char* max_text) {
+  if (v < min || v > max) {
+    return {Code::kRange, std::string(name) + " must be an integer in [" + std::to_string(min) + ", " + max_text + "], got " +
+                              std::to_string(v)};
+  }
+  return Status::ok();
+}
+
+Status product(int64_t a, int64_t b, const char* what) {
+  if (a != 0 && b > INT64_MAX / 4 / a) return {Code::kRange, std::string(what) + " is too large"};
+  return Status::ok();
+}
+
+Status indices(const TensorView& t, const char* name, int64_t length, int64_t lo, int64_t hi, const char* hi_name) {
+  TX_RETURN_IF_ERROR(vector(t, name, DType::kI32, length));
+  TX_RETURN_IF_ERROR(on_host(t, name));
+  const int32_t* p = t.as<const int32_t>();
+  for (int64_t i = 0; i < length; ++i) {
+    if (p[i] < lo || p[i] >= hi) {
+      return {Code::kRange, std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(p[i]) + " is outside [" +
+                                std::to_string(lo) + ", " + hi_name + ")"};
+    }
+  }
+  return Status::ok();
+}
+
 }  // namespace tx::check

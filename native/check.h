@@ -1,6 +1,8 @@
-// Argument checks shared by every op in ops.cpp. Each returns a Status whose message
+// Argument checks shared by the ops of native/ops/. Each returns a Status whose message
 // names the argument (as the JS API spells it), what was expected and what came.
 #pragma once
+#include <climits>
+#include <cstdint>
 #include <string>
 
 #include "tx/status.h"
@@ -21,5 +23,17 @@ Status offsets(const TensorView& o, const char* name, int64_t total, const char*
 Status same_device(const TensorView& t, const char* name, const TensorView& ref, const char* ref_name);
 
 Status finite_non_negative(double value, const char* name);
+
+// An f32 vector of `length` (any when < 0) on the device of `ref`.
+Status f32_like(const TensorView& t, const char* name, int64_t length, const TensorView& ref, const char* ref_name);
+
+// A dimension argument: an integer in [min, max] (max_text spells max in the message).
+Status dim(int64_t v, const char* name, int64_t min, int64_t max = INT32_MAX, const char* max_text = "2^31-1");
+
+// a * b * 4 bytes must not overflow int64.
+Status product(int64_t a, int64_t b, const char* what);
+
+// A host i32 vector of `length` whose entries are in [lo, hi) (hi_name spells hi).
+Status indices(const TensorView& t, const char* name, int64_t length, int64_t lo, int64_t hi, const char* hi_name);
 
 }  // namespace tx::check

@@ -48,7 +48,7 @@ export {
 export { adamwStep, adamwStepSync, type AdamWConfig, type AdamWResult, type AdamWState } from './adamw.js';
 export { sampleTokens, sampleTokensSync, type SampleOptions } from './sampling.js';
 export { gemm, gemmSync, type GemmOperand, type GemmOptions } from './gemm.js';
-// model ops (appended block)
+// model ops
 export { rmsNorm, rmsNormSync, rmsNormBackward, rmsNormBackwardSync, type RmsNormOptions, type RmsNormResult, type RmsNormGrads } from './rms_norm.js';
 export { rope, ropeSync, ropeBackward, ropeBackwardSync, type RopeShape, type RopeOptions } from './rope.js';
 export { swiglu, swigluSync, swigluBackward, swigluBackwardSync, type SwigluGrads } from './swiglu.js';

@@ -106,53 +106,7 @@ type DecodeAttentionArgs = [
   vCache: AttentionTensor, lengths: Int32Array, scale: number,
 ];
 
-export interface NativeAddon {
-  init(txError: typeof TxError): void;
-  DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
-  devices(): NativeDevicesReport;
-  setThreads(n: number): number;
-  /** Async jobs of this environment queued or running (bindings/job_registry.h). */
-  jobsInFlight(): number;
-  benchStreamCopy(dst: Float32Array, src: Float32Array): void;
-  benchStreamRead(src: Float32Array): number;
-  groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;
-  groupedAdvantagesSync(...args: AdvantagesArgs): NativeAdvantagesResult;
-  logprobs(...args: LogprobsArgs): Promise<NativeLogprobsResult>;
-  logprobsSync(...args: LogprobsArgs): NativeLogprobsResult;
-  logprobsBackward(...args: LogprobsBackwardArgs): Promise<NativeLogprobsBackwardResult>;
-  logprobsBackwardSync(...args: LogprobsBackwardArgs): NativeLogprobsBackwardResult;
-  linearLogprobs(...args: LinearLogprobsArgs): Promise<NativeLogprobsResult>;
-  linearLogprobsSync(...args: LinearLogprobsArgs): NativeLogprobsResult;
-  linearLogprobsBackward(...args: LinearLogprobsBackwardArgs): Promise<NativeLinearLogprobsBackwardResult>;
-  linearLogprobsBackwardSync(...args: LinearLogprobsBackwardArgs): NativeLinearLogprobsBackwardResult;
-  attention(...args: AttentionArgs): Promise<NativeAttentionResult>;
-  attentionSync(...args: AttentionArgs): NativeAttentionResult;
-  attentionBackward(...args: AttentionBackwardArgs): Promise<NativeAttentionGrads>;
-  attentionBackwardSync(...args: AttentionBackwardArgs): NativeAttentionGrads;
-  decodeAttention(...args: DecodeAttentionArgs): Promise<NativeAttentionResult>;
-  decodeAttentionSync(...args: DecodeAttentionArgs): NativeAttentionResult;
-}
-
-let addon: NativeAddon | undefined;
-
-/** Loads the addon once per thread (worker_threads load their own instance). */
-export function native(): NativeAddon {
-  if (addon) return addon;
-  const loaded = loadAddon<NativeAddon>(import.meta.url, (a) => a.init(TxError)).addon;
-  addon = loaded;
-  announceCpuFallback(loaded.devices());
-  return loaded;
-}
-
-let announced = false;
-// "No driver" or "no device" means CPU: say so once, never throw.
-function announceCpuFallback(report: NativeDevicesReport): void {
-  if (announced || !report.cuda.compiled || report.cuda.usable || process.env.TOOLEXPANDER_QUIET) return;
-  announced = true;
-  process.stderr.write(`toolexpander: CUDA compiled but not usable (${report.cuda.reason}); using the CPU\n`);
-}
-
-// ---- grpoLoss (appended block) ----
+// ---- grpoLoss ----
 export interface NativeGrpoLossResult {
   gradLogp: Float32Array | NativeDeviceBuffer;
   /** loss, clipFracHigh, clipFracLow, dualClipFrac, ratioMean, approxKl, klMean, tokens */
@@ -175,12 +129,7 @@ export type GrpoLossArgs = [
   normConstant: number | undefined,
 ];
 
-export interface NativeAddon {
-  grpoLoss(...args: GrpoLossArgs): Promise<NativeGrpoLossResult>;
-  grpoLossSync(...args: GrpoLossArgs): NativeGrpoLossResult;
-}
-
-// ---- adamwStep (appended block) ----
+// ---- adamwStep ----
 export type AdamWArgs = [
   params: NativeVector,
   grads: NativeVector,
@@ -195,13 +144,7 @@ export type AdamWArgs = [
   maxGradNorm: number,
 ];
 
-export interface NativeAddon {
-  /** Resolves to { scalars: [gradNorm, clipScale] }; the vectors are updated in place. */
-  adamwStep(...args: AdamWArgs): Promise<{ scalars: Float64Array }>;
-  adamwStepSync(...args: AdamWArgs): { scalars: Float64Array };
-}
-
-// ---- sample (appended block) ----
+// ---- sample ----
 export type SampleArgs = [
   logits: NativeVector,
   vocab: number,
@@ -213,24 +156,14 @@ export type SampleArgs = [
   topP: number,
 ];
 
-export interface NativeAddon {
-  sample(...args: SampleArgs): Promise<{ tokens: Int32Array | NativeDeviceBuffer }>;
-  sampleSync(...args: SampleArgs): { tokens: Int32Array | NativeDeviceBuffer };
-}
-
-// ---- gemm (appended block) ----
+// ---- gemm ----
 export type GemmArgs = [
   a: Float32Array | NativeDeviceBuffer, b: Float32Array | NativeDeviceBuffer, c: Float32Array | NativeDeviceBuffer,
   m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number,
   inDtype: number,  // a and b: 0 f32, 2 bf16 (device only)
 ];
 
-export interface NativeAddon {
-  gemm(...args: GemmArgs): Promise<{ c: Float32Array | NativeDeviceBuffer }>;
-  gemmSync(...args: GemmArgs): { c: Float32Array | NativeDeviceBuffer };
-}
-
-// ---- OpenBLAS benchmark peer (appended block; bench only, not an engine op) ----
+// ---- OpenBLAS benchmark peer (bench only, not an engine op) ----
 export interface NativeOpenblasInfo {
   found: boolean;
   library: string;
@@ -239,42 +172,14 @@ export interface NativeOpenblasInfo {
   reason: string;
 }
 
-export interface NativeAddon {
-  /** dlopen()s libopenblas once (OPENBLAS_CORETYPE unset first) and reports what loaded. */
-  benchOpenblasInfo(): NativeOpenblasInfo;
-  /** Row-major C = A B with cblas_sgemm on the engine's thread count; false when absent. */
-  benchOpenblasSgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): boolean;
-}
-
-// ---- model ops: rmsNorm, rope, swiglu, embedding, residualAdd (appended block) ----
+// ---- model ops: rmsNorm, rope, swiglu, embedding, residualAdd ----
 type F32 = Float32Array | NativeDeviceBuffer;
 export type RmsNormArgs = [x: F32, weight: F32, rows: number, dim: number, eps: number];
 export type RmsNormBackwardArgs = [x: F32, weight: F32, rstd: F32, gradOut: F32, rows: number, dim: number];
 export type RopeArgs = [x: F32, positions: Int32Array, tokens: number, heads: number, headDim: number, theta: number];
 export type EmbeddingArgs = [weightOrGrad: F32, ids: Int32Array, vocab: number, dim: number];
 
-export interface NativeAddon {
-  rmsNorm(...args: RmsNormArgs): Promise<{ out: F32; rstd: F32 }>;
-  rmsNormSync(...args: RmsNormArgs): { out: F32; rstd: F32 };
-  rmsNormBackward(...args: RmsNormBackwardArgs): Promise<{ gradX: F32; gradWeight: F32 }>;
-  rmsNormBackwardSync(...args: RmsNormBackwardArgs): { gradX: F32; gradWeight: F32 };
-  rope(...args: RopeArgs): Promise<{ out: F32 }>;
-  ropeSync(...args: RopeArgs): { out: F32 };
-  ropeBackward(...args: RopeArgs): Promise<{ gradX: F32 }>;
-  ropeBackwardSync(...args: RopeArgs): { gradX: F32 };
-  swiglu(gate: F32, up: F32): Promise<{ out: F32 }>;
-  swigluSync(gate: F32, up: F32): { out: F32 };
-  swigluBackward(gate: F32, up: F32, gradOut: F32): Promise<{ gradGate: F32; gradUp: F32 }>;
-  swigluBackwardSync(gate: F32, up: F32, gradOut: F32): { gradGate: F32; gradUp: F32 };
-  embedding(...args: EmbeddingArgs): Promise<{ out: F32 }>;
-  embeddingSync(...args: EmbeddingArgs): { out: F32 };
-  embeddingBackward(...args: EmbeddingArgs): Promise<{ gradWeight: F32 }>;
-  embeddingBackwardSync(...args: EmbeddingArgs): { gradWeight: F32 };
-  residualAdd(a: F32, b: F32): Promise<{ out: F32 }>;
-  residualAddSync(a: F32, b: F32): { out: F32 };
-}
-
-// ---- PolicyModel: the native policy model (appended block; bindings/model.cpp) ----
+// ---- PolicyModel, the native policy model (bindings/model.cpp) ----
 export interface NativePolicyModel {
   readonly numParams: number;
   readonly disposed: boolean;
@@ -307,6 +212,92 @@ export type NativeLossSpec =
     dualClip: number; klCoef: number; klType: number; aggregation: number; normConstant?: number;
   };
 
+/** The addon's whole surface: one member per exported function or class. */
 export interface NativeAddon {
+  // runtime
+  init(txError: typeof TxError): void;
+  DeviceBuffer: new (bytes: number, dtype: number, device: number) => NativeDeviceBuffer;
+  devices(): NativeDevicesReport;
+  setThreads(n: number): number;
+  /** Async jobs of this environment queued or running (bindings/job_registry.h). */
+  jobsInFlight(): number;
+  benchStreamCopy(dst: Float32Array, src: Float32Array): void;
+  benchStreamRead(src: Float32Array): number;
+  // groupedAdvantages
+  groupedAdvantages(...args: AdvantagesArgs): Promise<NativeAdvantagesResult>;
+  groupedAdvantagesSync(...args: AdvantagesArgs): NativeAdvantagesResult;
+  // logprobs
+  logprobs(...args: LogprobsArgs): Promise<NativeLogprobsResult>;
+  logprobsSync(...args: LogprobsArgs): NativeLogprobsResult;
+  logprobsBackward(...args: LogprobsBackwardArgs): Promise<NativeLogprobsBackwardResult>;
+  logprobsBackwardSync(...args: LogprobsBackwardArgs): NativeLogprobsBackwardResult;
+  linearLogprobs(...args: LinearLogprobsArgs): Promise<NativeLogprobsResult>;
+  linearLogprobsSync(...args: LinearLogprobsArgs): NativeLogprobsResult;
+  linearLogprobsBackward(...args: LinearLogprobsBackwardArgs): Promise<NativeLinearLogprobsBackwardResult>;
+  linearLogprobsBackwardSync(...args: LinearLogprobsBackwardArgs): NativeLinearLogprobsBackwardResult;
+  // attention
+  attention(...args: AttentionArgs): Promise<NativeAttentionResult>;
+  attentionSync(...args: AttentionArgs): NativeAttentionResult;
+  attentionBackward(...args: AttentionBackwardArgs): Promise<NativeAttentionGrads>;
+  attentionBackwardSync(...args: AttentionBackwardArgs): NativeAttentionGrads;
+  decodeAttention(...args: DecodeAttentionArgs): Promise<NativeAttentionResult>;
+  decodeAttentionSync(...args: DecodeAttentionArgs): NativeAttentionResult;
+  // grpoLoss
+  grpoLoss(...args: GrpoLossArgs): Promise<NativeGrpoLossResult>;
+  grpoLossSync(...args: GrpoLossArgs): NativeGrpoLossResult;
+  // adamwStep
+  /** Resolves to { scalars: [gradNorm, clipScale] }; the vectors are updated in place. */
+  adamwStep(...args: AdamWArgs): Promise<{ scalars: Float64Array }>;
+  adamwStepSync(...args: AdamWArgs): { scalars: Float64Array };
+  // sample
+  sample(...args: SampleArgs): Promise<{ tokens: Int32Array | NativeDeviceBuffer }>;
+  sampleSync(...args: SampleArgs): { tokens: Int32Array | NativeDeviceBuffer };
+  // gemm
+  gemm(...args: GemmArgs): Promise<{ c: Float32Array | NativeDeviceBuffer }>;
+  gemmSync(...args: GemmArgs): { c: Float32Array | NativeDeviceBuffer };
+  // OpenBLAS benchmark peer (bench only, not an engine op)
+  /** dlopen()s libopenblas once (OPENBLAS_CORETYPE unset first) and reports what loaded. */
+  benchOpenblasInfo(): NativeOpenblasInfo;
+  /** Row-major C = A B with cblas_sgemm on the engine's thread count; false when absent. */
+  benchOpenblasSgemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number): boolean;
+  // model ops: rmsNorm, rope, swiglu, embedding, residualAdd
+  rmsNorm(...args: RmsNormArgs): Promise<{ out: F32; rstd: F32 }>;
+  rmsNormSync(...args: RmsNormArgs): { out: F32; rstd: F32 };
+  rmsNormBackward(...args: RmsNormBackwardArgs): Promise<{ gradX: F32; gradWeight: F32 }>;
+  rmsNormBackwardSync(...args: RmsNormBackwardArgs): { gradX: F32; gradWeight: F32 };
+  rope(...args: RopeArgs): Promise<{ out: F32 }>;
+  ropeSync(...args: RopeArgs): { out: F32 };
+  ropeBackward(...args: RopeArgs): Promise<{ gradX: F32 }>;
+  ropeBackwardSync(...args: RopeArgs): { gradX: F32 };
+  swiglu(gate: F32, up: F32): Promise<{ out: F32 }>;
+  swigluSync(gate: F32, up: F32): { out: F32 };
+  swigluBackward(gate: F32, up: F32, gradOut: F32): Promise<{ gradGate: F32; gradUp: F32 }>;
+  swigluBackwardSync(gate: F32, up: F32, gradOut: F32): { gradGate: F32; gradUp: F32 };
+  embedding(...args: EmbeddingArgs): Promise<{ out: F32 }>;
+  embeddingSync(...args: EmbeddingArgs): { out: F32 };
+  embeddingBackward(...args: EmbeddingArgs): Promise<{ gradWeight: F32 }>;
+  embeddingBackwardSync(...args: EmbeddingArgs): { gradWeight: F32 };
+  residualAdd(a: F32, b: F32): Promise<{ out: F32 }>;
+  residualAddSync(a: F32, b: F32): { out: F32 };
+  // PolicyModel, the native policy model (bindings/model.cpp)
   PolicyModel: new (config: object, seed: number, maxTokens: number, device?: 'cpu' | 'cuda' | `cuda:${number}`, weights?: 'f32' | 'bf16') => NativePolicyModel;
+}
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon once per thread (worker_threads load their own instance). */
+export function native(): NativeAddon {
+  if (addon) return addon;
+  const loaded = loadAddon<NativeAddon>(import.meta.url, (a) => a.init(TxError)).addon;
+  addon = loaded;
+  announceCpuFallback(loaded.devices());
+  return loaded;
+}
+
+let announced = false;
+// "No driver" or "no device" means CPU: say so once, never throw.
+function announceCpuFallback(report: NativeDevicesReport): void {
+  if (announced || !report.cuda.compiled || report.cuda.usable || process.env.TOOLEXPANDER_QUIET) return;
+  announced = true;
+  process.stderr.write(`toolexpander: CUDA compiled but not usable (${report.cuda.reason}); using the CPU\n`);
 }

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "common/adamw_host.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/adamw.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

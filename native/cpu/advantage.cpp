@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "common/advantage_math.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/advantage.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cpu/attention_tile.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/attention.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

@@ -1,7 +1,18 @@
-// The public CPU kernel entry points (cpu_ops.h): each forwards to the selected set's table.
-#include "cpu/cpu_ops.h"
+// The public CPU kernel entry points (cpu/<family>.h): each forwards to the selected set's table.
+#include "cpu/adamw.h"
+#include "cpu/advantage.h"
+#include "cpu/attention.h"
+#include "cpu/embedding.h"
+#include "cpu/gemm.h"
+#include "cpu/grpo_loss.h"
 #include "cpu/isa.h"
 #include "cpu/kernel_table.h"
+#include "cpu/logprob.h"
+#include "cpu/residual.h"
+#include "cpu/rms_norm.h"
+#include "cpu/rope.h"
+#include "cpu/sampling.h"
+#include "cpu/swiglu.h"
 
 namespace tx::cpu {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/embedding.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

@@ -26,10 +26,11 @@
 #include <sys/mman.h>
 #endif
 
-#include "cpu/cpu_ops.h"
+#include "cpu/gemm.h"
 #include "cpu/isa_ns.h"
 #include "tx/platform.h"
 #include "cpu/work_pool.h"
+#include "tx/runtime.h"
 
 #if defined(TX_ISA_IS_avx512) || defined(TX_ISA_IS_avx2)
 #include <immintrin.h>

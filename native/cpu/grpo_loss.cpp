@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/grpo_loss_host.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/grpo_loss.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

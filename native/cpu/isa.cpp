@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "cpu/kernel_table.h"
-#include "tx/ops.h"
+#include "tx/runtime.h"
 
 #if defined(TX_ISA_X86)
 #include <cpuid.h>

@@ -2,7 +2,7 @@
 // source listed in CMake's TX_KERNEL_SOURCES is compiled once per set with
 // -DTX_ISA_NS=<set> (and that set's -m flags), which puts its definitions in
 // tx::cpu::<set>; kernel_table.cpp, compiled the same way, fills that set's table, and
-// dispatch.cpp routes the public tx::cpu:: entry points (cpu_ops.h) to the selected one.
+// dispatch.cpp routes the public tx::cpu:: entry points (cpu/<family>.h) to the selected one.
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/logprob.h"
 #include "cpu/isa_ns.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"

@@ -6,7 +6,7 @@
 #pragma once
 #include <cstdint>
 
-#include "tx/ops.h"
+#include "tx/runtime.h"
 
 #ifdef _OPENMP
 #include <omp.h>

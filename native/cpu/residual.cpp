@@ -1,5 +1,5 @@
 // Residual add: out = a + b, elementwise.
-#include "cpu/cpu_ops.h"
+#include "cpu/residual.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/rms_norm.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

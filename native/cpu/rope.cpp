@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/rope.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

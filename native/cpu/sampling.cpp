@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/philox.h"
-#include "cpu/cpu_ops.h"
+#include "cpu/sampling.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 

@@ -2,7 +2,7 @@
 // simd16.h for EVERY element (the ragged tail through masked loads), so an element's bits
 // never depend on where it sits in the array: rows stay batch invariant. The division and
 // products are plain loops over those 16 values, which the compiler vectorises.
-#include "cpu/cpu_ops.h"
+#include "cpu/swiglu.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 #include "cpu/simd16.h"

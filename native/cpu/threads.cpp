@@ -2,7 +2,7 @@
 #include <atomic>
 #include <thread>
 
-#include "tx/ops.h"
+#include "tx/runtime.h"
 
 namespace tx {
 

@@ -6,7 +6,7 @@
 
 #include "common/adamw_host.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/adamw.h"
 
 namespace tx::cuda {
 

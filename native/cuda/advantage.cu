@@ -8,7 +8,7 @@
 
 #include "common/advantage_math.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/advantage.h"
 #include "cuda/scratch.cuh"
 
 namespace tx::cuda {

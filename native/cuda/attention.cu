@@ -20,7 +20,7 @@
 
 #include "cuda/attention_flash.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/attention.h"
 #include "cuda/scratch.cuh"
 
 namespace tx::cuda {

@@ -14,7 +14,7 @@
 
 #include "cuda/common.cuh"
 #include "cuda/cublas_dl.h"
-#include "cuda/cuda_ops.h"
+#include "cuda/gemm.h"
 
 namespace tx::cuda {
 

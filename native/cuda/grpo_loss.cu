@@ -7,7 +7,7 @@
 
 #include "common/grpo_loss_host.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/grpo_loss.h"
 #include "cuda/scratch.cuh"
 
 namespace tx::cuda {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/logprob.h"
 #include "cuda/scratch.cuh"
 
 namespace tx::cuda {

@@ -5,7 +5,7 @@
 #include <cuda_bf16.h>
 
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/model_glue.h"
 
 namespace tx::cuda {
 

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <vector>
 
-#include "cpu/cpu_ops.h"
+#include "cpu/embedding.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/model_ops.h"
 
 namespace tx::cuda {
 

@@ -8,7 +8,7 @@
 
 #include "common/philox.h"
 #include "cuda/common.cuh"
-#include "cuda/cuda_ops.h"
+#include "cuda/sampling.h"
 
 namespace tx::cuda {
 

@@ -62,26 +62,9 @@ Status Model::generate(const GenerateSpec& s) {
   const int64_t d = c.hidden_size, q = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size, V = c.vocab_size;
   const int64_t H = c.num_attention_heads, L = c.num_hidden_layers;
   const int64_t P = s.prompts, B = P * s.n;
-  if (P < 1) return {Code::kRange, "prompts must not be empty"};
-  if (s.n < 1) return {Code::kRange, "opts.n must be >= 1"};
-  if (s.max_tokens < 1) return {Code::kRange, "opts.maxTokens must be >= 1"};
-  int64_t longest = 0;
-  for (int64_t p = 0; p < P; ++p) {
-    const int64_t len = s.prompt_offsets[p + 1] - s.prompt_offsets[p];
-    if (len < 1) return {Code::kRange, "prompt " + std::to_string(p) + " has no token"};
-    longest = std::max(longest, len);
-  }
-  const int64_t total = s.prompt_offsets[P];
-  for (int64_t i = 0; i < total; ++i) {
-    if (s.prompt_tokens[i] < 0 || s.prompt_tokens[i] >= V) {
-      return {Code::kRange, "prompt token " + std::to_string(s.prompt_tokens[i]) + " is outside [0, vocab_size)"};
-    }
-  }
-  const int64_t tmax = longest + s.max_tokens;
-  if (tmax > c.max_position_embeddings) {
-    return {Code::kRange, "longest prompt (" + std::to_string(longest) + ") + opts.maxTokens (" + std::to_string(s.max_tokens) +
-                              ") exceeds config.max_position_embeddings = " + std::to_string(c.max_position_embeddings)};
-  }
+  int64_t tmax = 0;
+  TX_RETURN_IF_ERROR(validate_generate(c, s, &tmax));
+  const int64_t longest = tmax - s.max_tokens;  // the longest prompt (validate_generate)
   // Checked in double before the buffers grow: B * tmax * kv * L can exceed int64. On
   // CUDA the buffers are device memory (cudaMalloc reports its own E_OOM); the same bound
   // still keeps the int64 products in range.
@@ -156,7 +139,7 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
   std::vector<int32_t> act(static_cast<size_t>(B)), cur, pos, next, nkeys;
   for (int64_t b = 0; b < B; ++b) act[b] = static_cast<int32_t>(b);
   std::vector<cpu::PrefixGroup> groups;
-  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));  // ops.cpp's default scale
+  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));  // attention's default scale (native/ops/attention.cpp)
   const bool materialize = head_materializes(V);
   const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
   for (int64_t step = 0;; ++step) {

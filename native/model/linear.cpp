@@ -2,7 +2,7 @@
 
 #include "cpu/parallel.h"
 #ifdef TX_HAVE_CUDA
-#include "cuda/cuda_ops.h"
+#include "cuda/model_glue.h"
 #endif
 
 namespace tx::model {

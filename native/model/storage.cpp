@@ -6,7 +6,7 @@
 
 #include "tx/device.h"
 #ifdef TX_HAVE_CUDA
-#include "cuda/cuda_ops.h"
+#include "cuda/model_glue.h"
 #endif
 
 namespace tx::model {

@@ -1,7 +1,10 @@
 // The parity runner's small framework: every CUDA op against its CPU twin on random
 // inputs, plus CPU self-checks that run everywhere. Each case records its worst error.
 #pragma once
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <random>
@@ -63,6 +66,42 @@ void* to_device(const std::vector<T>& v, CaseResult& r) {
 template <typename T>
 bool from_device(std::vector<T>& v, const void* d, CaseResult& r) {
   return ok_or(cuda_copy_to_host(v.data(), d, v.size() * sizeof(T), 0), r);
+}
+
+// Worst relative error max |got - want| / (1 + |want|); *nan_seen is set when either side
+// has a NaN. Equal infinities count as agreement.
+inline double rel_err(const std::vector<float>& got, const std::vector<float>& want, bool* nan_seen) {
+  double m = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (std::isinf(got[i]) && got[i] == want[i]) continue;
+    if (std::isnan(got[i]) || std::isnan(want[i])) *nan_seen = true;
+    m = std::max(m, std::fabs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::fabs(static_cast<double>(want[i]))));
+  }
+  return m;
+}
+
+// bf16 bits of x, rounded to nearest even (NaN stays NaN, infinities stay infinite).
+inline uint16_t to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if (std::isnan(x)) return static_cast<uint16_t>(u >> 16 | 0x40);
+  if (std::isinf(x)) return static_cast<uint16_t>(u >> 16);
+  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+inline float from_bf16(uint16_t b) {
+  const uint32_t u = static_cast<uint32_t>(b) << 16;
+  float x;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+// A 1-D host view of a vector (f32 or i32).
+inline TensorView host_view(std::vector<float>& v) {
+  return TensorView::contiguous(v.data(), {static_cast<int64_t>(v.size())}, DType::kF32);
+}
+inline TensorView host_view(std::vector<int32_t>& v) {
+  return TensorView::contiguous(v.data(), {static_cast<int64_t>(v.size())}, DType::kI32);
 }
 
 // The same view, pointing at device memory.

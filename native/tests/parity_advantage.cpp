@@ -65,15 +65,6 @@ GroupedAdvantagesArgs host_args(Problem& p, Outputs& o, AdvantageMode mode, bool
   return a;
 }
 
-double max_err(const std::vector<float>& a, const std::vector<float>& b, bool* nan_seen) {
-  double m = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::isnan(a[i]) || std::isnan(b[i])) *nan_seen = true;
-    m = std::max(m, std::fabs(static_cast<double>(a[i]) - b[i]) / (1.0 + std::fabs(static_cast<double>(b[i]))));
-  }
-  return m;
-}
-
 const char* mode_name(AdvantageMode m) {
   return m == AdvantageMode::kGrpo ? "grpo" : m == AdvantageMode::kDrGrpo ? "drgrpo" : "rloo";
 }
@@ -153,9 +144,9 @@ void cuda_case(const Options& opts, std::vector<CaseResult>& out, const std::str
     if (ok_or(grouped_advantages(da), r) && from_device(got.adv, d_adv, r) && from_device(got.mean, d_mean, r) &&
         from_device(got.std, d_std, r) && from_device(got.zv, d_zv, r) && (!broadcast || from_device(got.tok, d_tok, r))) {
       bool nan_seen = false;
-      r.max_abs_err = std::max({max_err(got.adv, ref.adv, &nan_seen), max_err(got.mean, ref.mean, &nan_seen),
-                                max_err(got.std, ref.std, &nan_seen),
-                                broadcast ? max_err(got.tok, ref.tok, &nan_seen) : 0.0});
+      r.max_abs_err = std::max({rel_err(got.adv, ref.adv, &nan_seen), rel_err(got.mean, ref.mean, &nan_seen),
+                                rel_err(got.std, ref.std, &nan_seen),
+                                broadcast ? rel_err(got.tok, ref.tok, &nan_seen) : 0.0});
       const bool flags_equal = std::memcmp(got.zv.data(), ref.zv.data(), got.zv.size()) == 0;
       r.passed = !nan_seen && flags_equal && r.max_abs_err < 1e-6;
       if (nan_seen) r.detail = "NaN or unwritten output";

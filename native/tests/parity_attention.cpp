@@ -113,19 +113,6 @@ void cpu_validation_check(std::vector<CaseResult>& out) {
   out.push_back(r);
 }
 
-uint16_t to_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
-  return static_cast<uint16_t>(u >> 16);
-}
-float from_bf16(uint16_t h) {
-  const uint32_t u = static_cast<uint32_t>(h) << 16;
-  float x;
-  std::memcpy(&x, &u, 4);
-  return x;
-}
-
 // Device copy of a host array, as f32 or bf16 bits; freed by the owner.
 struct DeviceArray {
   void* ptr = nullptr;
@@ -155,15 +142,6 @@ struct DeviceArray {
     return Status::ok();
   }
 };
-
-double max_rel_err(const std::vector<float>& got, const std::vector<float>& want, bool* nan) {
-  double m = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isnan(got[i]) || std::isnan(want[i])) *nan = true;
-    m = std::max(m, std::fabs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::fabs(static_cast<double>(want[i]))));
-  }
-  return m;
-}
 
 void round_to_bf16(std::vector<float>& x) {
   for (float& e : x) e = from_bf16(to_bf16(e));
@@ -239,7 +217,7 @@ void cuda_case(const Options& opts, std::vector<CaseResult>& out, int d, DType d
   std::vector<float> got_out, got_lse;
   if (ok_or(attention(a), rf) && ok_or(dout.download(got_out), rf) && ok_or(dlse.download(got_lse), rf)) {
     bool nan = false;
-    rf.max_abs_err = std::max(max_rel_err(got_out, f.out, &nan), max_rel_err(got_lse, f.lse, &nan));
+    rf.max_abs_err = std::max(rel_err(got_out, f.out, &nan), rel_err(got_lse, f.lse, &nan));
     rf.passed = !nan && rf.max_abs_err < tol;
     if (nan) rf.detail = "NaN";
     // Deterministic: a second run gives the same bits.
@@ -267,7 +245,7 @@ void cuda_case(const Options& opts, std::vector<CaseResult>& out, int d, DType d
   if (ok_or(attention_backward(b), rb) && ok_or(dgq.download(got_gq), rb) && ok_or(dgk.download(got_gk), rb) &&
       ok_or(dgv.download(got_gv), rb)) {
     bool nan = false;
-    rb.max_abs_err = std::max({max_rel_err(got_gq, gq, &nan), max_rel_err(got_gk, gk, &nan), max_rel_err(got_gv, gv, &nan)});
+    rb.max_abs_err = std::max({rel_err(got_gq, gq, &nan), rel_err(got_gk, gk, &nan), rel_err(got_gv, gv, &nan)});
     rb.passed = !nan && rb.max_abs_err < tol_bwd;
     if (nan) rb.detail = "NaN";
     // Deterministic: a second run gives the same bits (no atomics on any path).
@@ -309,7 +287,7 @@ void cuda_case(const Options& opts, std::vector<CaseResult>& out, int d, DType d
       if (tensor_cores) {
         bool nan = false;
         const std::vector<float> want(got_out.begin() + tok * p.hq * p.d, got_out.begin() + (tok + 1) * p.hq * p.d);
-        const double e = max_rel_err(go, want, &nan);
+        const double e = rel_err(go, want, &nan);
         worst = std::max(worst, e);
         if (nan || e >= tol) ++mismatches;
       } else if (std::memcmp(go.data(), got_out.data() + tok * p.hq * p.d, go.size() * 4) != 0) {

@@ -18,18 +18,6 @@ struct Shape {
 };
 const Shape kShapes[] = {{1, 1, 1}, {13, 37, 300}, {150, 70, 513}, {129, 257, 65}, {256, 512, 1024}, {7, 4100, 33}};
 
-uint16_t to_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  u += 0x7fffu + ((u >> 16) & 1u);  // round to nearest even
-  return static_cast<uint16_t>(u >> 16);
-}
-float from_bf16(uint16_t h) {
-  const uint32_t u = static_cast<uint32_t>(h) << 16;
-  float x;
-  std::memcpy(&x, &u, 4);
-  return x;
-}
 
 std::string label(const Shape& s, bool ta, bool tb) {
   return std::to_string(s.m) + "x" + std::to_string(s.n) + "x" + std::to_string(s.k) + (ta ? " tA" : "") +

@@ -34,20 +34,6 @@ Problem make_problem(std::mt19937_64& rng, int64_t n, int64_t v, float scale) {
   return p;
 }
 
-TensorView vec(std::vector<float>& v) {
-  return TensorView::contiguous(v.data(), {static_cast<int64_t>(v.size())}, DType::kF32);
-}
-
-double rel_err(const std::vector<float>& got, const std::vector<float>& want, bool* nan_seen) {
-  double m = 0;
-  for (size_t i = 0; i < got.size(); ++i) {
-    if (std::isinf(got[i]) && got[i] == want[i]) continue;
-    if (std::isnan(got[i]) || std::isnan(want[i])) *nan_seen = true;
-    m = std::max(m, std::fabs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::fabs(static_cast<double>(want[i]))));
-  }
-  return m;
-}
-
 struct Forward {
   std::vector<float> logp, entropy, lse;
 };
@@ -60,9 +46,9 @@ Status cpu_forward(Problem& p, double temperature, Forward& f) {
   a.logits = TensorView::contiguous(p.logits.data(), {p.n, p.v}, DType::kF32);
   a.targets = TensorView::contiguous(p.targets.data(), {p.n}, DType::kI32);
   a.temperature = temperature;
-  a.logp = vec(f.logp);
-  a.entropy = vec(f.entropy);
-  a.lse = vec(f.lse);
+  a.logp = host_view(f.logp);
+  a.entropy = host_view(f.entropy);
+  a.lse = host_view(f.lse);
   return logprobs(a);
 }
 
@@ -127,19 +113,6 @@ TensorView cuda_view(void* p, std::initializer_list<int64_t> shape, DType d) {
   return TensorView::contiguous(p, shape, d, Device::kCuda, 0);
 }
 
-uint16_t to_bf16(float x) {
-  uint32_t u;
-  std::memcpy(&u, &x, 4);
-  if (std::isnan(x)) return static_cast<uint16_t>(u >> 16 | 0x40);
-  if (std::isinf(x)) return static_cast<uint16_t>(u >> 16);
-  return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-float from_bf16(uint16_t b) {
-  const uint32_t u = static_cast<uint32_t>(b) << 16;
-  float x;
-  std::memcpy(&x, &u, 4);
-  return x;
-}
 
 // Logits path on CUDA vs the CPU on the same (bf16-rounded when bf16) values.
 void cuda_logits_case(const Options& opts, std::vector<CaseResult>& out, int64_t n, int64_t v, bool bf16, double temp) {
@@ -160,9 +133,9 @@ void cuda_logits_case(const Options& opts, std::vector<CaseResult>& out, int64_t
   LogprobsBackwardArgs hb;
   hb.logits = TensorView::contiguous(p.logits.data(), {n, v}, DType::kF32);
   hb.targets = TensorView::contiguous(p.targets.data(), {n}, DType::kI32);
-  hb.lse = vec(ref.lse);
-  hb.grad_logp = vec(p.grad_logp);
-  hb.grad_entropy = vec(p.grad_entropy);
+  hb.lse = host_view(ref.lse);
+  hb.grad_logp = host_view(p.grad_logp);
+  hb.grad_entropy = host_view(p.grad_entropy);
   hb.temperature = temp;
   hb.grad_logits = TensorView::contiguous(ref_grad.data(), {n, v}, DType::kF32);
   if (!ok_or(logprobs_backward(hb), br)) return out.push_back(br);
@@ -240,9 +213,9 @@ void cuda_linear_case(const Options& opts, std::vector<CaseResult>& out, int64_t
   a.weight = TensorView::contiguous(weight.data(), {v, dm}, DType::kF32);
   a.targets = TensorView::contiguous(p.targets.data(), {n}, DType::kI32);
   a.temperature = 0.9;
-  a.logp = vec(ref.logp);
-  a.entropy = vec(ref.entropy);
-  a.lse = vec(ref.lse);
+  a.logp = host_view(ref.logp);
+  a.entropy = host_view(ref.entropy);
+  a.lse = host_view(ref.lse);
   if (!ok_or(linear_logprobs(a), fr)) return out.push_back(fr);
   std::vector<float> ref_gh(n * dm), ref_gw(v * dm);
   LinearLogprobsBackwardArgs b;
@@ -250,9 +223,9 @@ void cuda_linear_case(const Options& opts, std::vector<CaseResult>& out, int64_t
   b.weight = a.weight;
   b.targets = a.targets;
   b.temperature = a.temperature;
-  b.lse = vec(ref.lse);
-  b.grad_logp = vec(p.grad_logp);
-  b.grad_entropy = vec(p.grad_entropy);
+  b.lse = host_view(ref.lse);
+  b.grad_logp = host_view(p.grad_logp);
+  b.grad_entropy = host_view(p.grad_entropy);
   b.grad_hidden = TensorView::contiguous(ref_gh.data(), {n, dm}, DType::kF32);
   b.grad_weight = TensorView::contiguous(ref_gw.data(), {v, dm}, DType::kF32);
   if (!ok_or(linear_logprobs_backward(b), br)) return out.push_back(br);

@@ -13,8 +13,6 @@ namespace tx::parity {
 
 namespace {
 
-TensorView host(std::vector<float>& v) { return TensorView::contiguous(v.data(), {(int64_t)v.size()}, DType::kF32); }
-TensorView host_i(std::vector<int32_t>& v) { return TensorView::contiguous(v.data(), {(int64_t)v.size()}, DType::kI32); }
 
 double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
   double m = a.size() == b.size() ? 0 : INFINITY;
@@ -31,13 +29,13 @@ void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
     std::vector<int32_t> pos(T);
     for (int64_t t = 0; t < T; ++t) pos[t] = (int32_t)((t * 7) % 300);
     RopeArgs args;
-    args.x = host(x);
-    args.positions = host_i(pos);
+    args.x = host_view(x);
+    args.positions = host_view(pos);
     args.tokens = T, args.heads = H, args.head_dim = D, args.theta = 1e6;
-    args.out = host(a);
-    if (ok_or(rope(args), r) && ok_or(rope_table(1e6, D, 300, host(table)), r)) {
-      args.table = host(table);
-      args.out = host(b);
+    args.out = host_view(a);
+    if (ok_or(rope(args), r) && ok_or(rope_table(1e6, D, 300, host_view(table)), r)) {
+      args.table = host_view(table);
+      args.out = host_view(b);
       if (ok_or(rope(args), r)) {
         r.max_abs_err = max_diff(a, b);
         r.passed = r.max_abs_err == 0;
@@ -50,8 +48,8 @@ void cpu_checks(const Options& opts, std::vector<CaseResult>& out) {
     const int64_t R = 200, D = 96;
     std::vector<float> x = random_floats(rng, R * D, -2, 2), w = random_floats(rng, D, 0, 2), o(R * D), rs(R);
     std::vector<float> x1(x.begin() + 123 * D, x.begin() + 124 * D), o1(D), rs1(1);
-    RmsNormArgs a{host(x), host(w), R, D, 1e-6, host(o), host(rs)};
-    RmsNormArgs a1{host(x1), host(w), 1, D, 1e-6, host(o1), host(rs1)};
+    RmsNormArgs a{host_view(x), host_view(w), R, D, 1e-6, host_view(o), host_view(rs)};
+    RmsNormArgs a1{host_view(x1), host_view(w), 1, D, 1e-6, host_view(o1), host_view(rs1)};
     if (ok_or(rms_norm(a), r) && ok_or(rms_norm(a1), r)) {
       r.max_abs_err = max_diff(o1, std::vector<float>(o.begin() + 123 * D, o.begin() + 124 * D));
       r.passed = r.max_abs_err == 0;
@@ -71,7 +69,7 @@ struct DeviceRun {
     if (!ok_or(cuda_malloc(&d, v.size() * 4 + 4, 0), r)) return false;
     ptrs.push_back(d);
     if (!ok_or(cuda_copy_to_device(d, v.data(), v.size() * 4, 0), r)) return false;
-    *view = host(v);
+    *view = host_view(v);
     view->data = d;
     view->device = Device::kCuda;
     return true;
@@ -96,8 +94,8 @@ void cuda_checks(const Options& opts, std::vector<CaseResult>& out) {
     const int64_t R = 4160, D = 128;
     std::vector<float> x = random_floats(rng, R * D, -2, 2), w = random_floats(rng, D, 0, 2), g = random_floats(rng, R * D, -1, 1);
     std::vector<float> o(R * D), rs(R), gx(R * D), gw(D), o2 = o, rs2 = rs, gx2 = gx, gw2 = gw;
-    RmsNormArgs f{host(x), host(w), R, D, 1e-6, host(o), host(rs)};
-    RmsNormBackwardArgs b{host(x), host(w), host(rs), host(g), R, D, false, host(gx), host(gw)};
+    RmsNormArgs f{host_view(x), host_view(w), R, D, 1e-6, host_view(o), host_view(rs)};
+    RmsNormBackwardArgs b{host_view(x), host_view(w), host_view(rs), host_view(g), R, D, false, host_view(gx), host_view(gw)};
     DeviceRun dev;
     RmsNormArgs df = f;
     RmsNormBackwardArgs db = b;
@@ -120,9 +118,9 @@ void cuda_checks(const Options& opts, std::vector<CaseResult>& out) {
     std::vector<int32_t> pos(T);
     for (int64_t t = 0; t < T; ++t) pos[t] = (int32_t)(t % 300);
     RopeArgs a;
-    a.x = host(x), a.positions = host_i(pos), a.tokens = T, a.heads = H, a.head_dim = D, a.theta = 1e6, a.out = host(o);
+    a.x = host_view(x), a.positions = host_view(pos), a.tokens = T, a.heads = H, a.head_dim = D, a.theta = 1e6, a.out = host_view(o);
     RopeArgs ab = a;
-    ab.out = host(b);
+    ab.out = host_view(b);
     DeviceRun dev;
     RopeArgs da = a;
     if (ok_or(rope(a), r) && ok_or(rope_backward(ab), r) && dev.up(x, &da.x, r) && dev.up(o2, &da.out, r) &&
@@ -140,9 +138,9 @@ void cuda_checks(const Options& opts, std::vector<CaseResult>& out) {
     const int64_t n = 1000003;
     std::vector<float> gt = random_floats(rng, n, -8, 8), up = random_floats(rng, n, -2, 2), go = random_floats(rng, n, -1, 1);
     std::vector<float> o(n), gg(n), gu(n), s(n), o2(n), gg2(n), gu2(n), s2(n);
-    SwigluArgs f{host(gt), host(up), host(o)};
-    SwigluBackwardArgs b{host(gt), host(up), host(go), host(gg), host(gu)};
-    ResidualAddArgs ra{host(gt), host(up), host(s)};
+    SwigluArgs f{host_view(gt), host_view(up), host_view(o)};
+    SwigluBackwardArgs b{host_view(gt), host_view(up), host_view(go), host_view(gg), host_view(gu)};
+    ResidualAddArgs ra{host_view(gt), host_view(up), host_view(s)};
     DeviceRun dev;
     SwigluArgs df;
     SwigluBackwardArgs db;
@@ -167,8 +165,8 @@ void cuda_checks(const Options& opts, std::vector<CaseResult>& out) {
     std::vector<float> o(N * D), gw(V * D), o2(N * D), gw2(V * D);
     std::vector<int32_t> ids(N);
     for (int64_t t = 0; t < N; ++t) ids[t] = (int32_t)((rng() % V) * (rng() % 2));  // many zeros
-    EmbeddingArgs f{host(w), host_i(ids), V, D, host(o)};
-    EmbeddingBackwardArgs b{host(g), host_i(ids), V, D, false, host(gw)};
+    EmbeddingArgs f{host_view(w), host_view(ids), V, D, host_view(o)};
+    EmbeddingBackwardArgs b{host_view(g), host_view(ids), V, D, false, host_view(gw)};
     DeviceRun dev;
     EmbeddingArgs df = f;
     EmbeddingBackwardArgs db = b;

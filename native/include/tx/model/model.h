@@ -28,7 +28,8 @@
 namespace tx::model {
 
 // A packed batch: sequences back to back (FlashAttention varlen layout). cu_seqlens is
-// validated by the caller (bindings/model.cpp); tokens and mask are checked here.
+// validated by the caller with validate_offsets (bindings/model.cpp, on its copy); tokens
+// and mask are checked here.
 struct Batch {
   const int32_t* tokens = nullptr;      // [N]
   const int32_t* cu_seqlens = nullptr;  // [B+1]
@@ -69,6 +70,13 @@ struct GenerateSpec {
 struct OptimConfig {
   double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0.0, max_grad_norm = 1.0;
 };
+
+// The checks of the entry points below (model/checks.cpp), for a caller to run before it
+// sizes outputs. validate_offsets: offsets[0] = 0, non-decreasing, offsets[count-1] = total
+// (check::offsets, as every op checks its offsets; total_name spells total in messages). validate_generate: what generate()
+// accepts, given prompt_offsets already valid; *tmax = longest prompt + max_tokens.
+Status validate_offsets(const int32_t* offsets, int64_t count, const char* name, int64_t total, const char* total_name);
+Status validate_generate(const Config& c, const GenerateSpec& g, int64_t* tmax = nullptr);
 
 struct Head;       // model/head.h (private to native/model)
 struct LinearCtx;  // model/linear.h
