@@ -7,7 +7,6 @@ export { taskSchema, TASK_SCHEMA_ID } from './task-schema.js';
 export { validateTask } from './validate.js';
 export { readTasks } from './read.js';
 export { fromBfcl, bfclParametersToJsonSchema, bfclTypeToJsonSchema, BFCL_TYPE_KEY } from './bfcl.js';
-export { readBfclCategory, type BfclSuiteItem } from './bfcl-suite.js';
 export { fromApiBank, fromApiBankLevel2, apiBankTool, API_BANK_OPTIONAL } from './apibank.js';
 export { goldCalls } from './gold.js';
 export * from './synthetic/index.js';

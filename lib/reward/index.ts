@@ -16,3 +16,4 @@ export type { BfclEntry, BfclVerdict, BfclVerdictOptions, BfclBlock, BfclCategor
 export { astChecker, type BfclFunction, type BfclCheck, type BfclLanguage } from './bfcl-checker.js';
 export { pyJsonParse, pyJsonStringify } from '../data/pyjson.js';
 export { PyFloat } from '../data/pyvalue.js';
+export { readBfclCategory, bfclQuestionPath, type BfclSuiteItem } from './bfcl-suite.js';

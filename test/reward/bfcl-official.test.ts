@@ -9,7 +9,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { readBfclCategory } from '../../lib/data/bfcl-suite.js';
+import { readBfclCategory } from '../../lib/reward/bfcl-suite.js';
 import { fromBfcl } from '../../lib/data/bfcl.js';
 import { bfclEntryOf } from '../../lib/reward/bfcl.js';
 import { bfclVerdict, type BfclEntry } from '../../lib/reward/bfcl-verdict.js';

@@ -6,7 +6,7 @@ import t from 'tap';
 import { mkdtemp, writeFile, mkdir, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readBfclCategory } from '../../lib/data/bfcl-suite.js';
+import { readBfclCategory } from '../../lib/reward/bfcl-suite.js';
 import { javaTypeConverter } from '../../lib/reward/bfcl-java.js';
 import { jsTypeConverter } from '../../lib/reward/bfcl-js.js';
 import { bfclVerdict, decodeBfcl, type BfclEntry } from '../../lib/reward/bfcl-verdict.js';

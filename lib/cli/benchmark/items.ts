@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { TxError } from '../../errors.js';
 import { fromApiBank, fromApiBankLevel2 } from '../../data/apibank.js';
-import { bfclQuestionPath, readBfclCategory } from '../../data/bfcl-suite.js';
+import { bfclQuestionPath, readBfclCategory } from '../../reward/bfcl-suite.js';
 import type { Task } from '../../data/types.js';
 import { BFCL_CATEGORIES, bfclVerdict, type BfclBlock } from '../../reward/bfcl-verdict.js';
 import { scoreRollout } from '../../reward/score.js';

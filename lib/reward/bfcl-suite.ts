@@ -1,19 +1,19 @@
-// A BFCL v4 data folder (laid out as gorilla's bfcl_eval/data: BFCL_v4_<category>.json and
-// possible_answer/BFCL_v4_<category>.json, JSON Lines) -> entries for the official checker
-// and tasks for rendering. Every line is parsed with Python's json semantics (pyjson.ts)
+// BFCL's own data, read for its checker: a BFCL v4 data folder (laid out as gorilla's
+// bfcl_eval/data: BFCL_v4_<category>.json and possible_answer/BFCL_v4_<category>.json,
+// JSON Lines) -> entries for the official checker and tasks for rendering. Every line is parsed with Python's json semantics (pyjson.ts)
 // so ground-truth floats stay floats. Java and JavaScript parameters are shown to the
 // model as strings of source code, as BFCL's function-calling prompt does.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TxError } from '../errors.js';
-import type { BfclFunction } from '../reward/bfcl-checker.js';
-import { BFCL_CATEGORIES, isBfclCategory, isRelevanceCategory, languageOf, type BfclEntry } from '../reward/bfcl-verdict.js';
-import { pyJsonParse, pyJsonStringify } from './pyjson.js';
-import { isPyDict } from './pyvalue.js';
-import { bfclCategoryOf, bfclParametersToJsonSchema } from './bfcl.js';
-import { validateTask } from './validate.js';
-import type { BfclAnswer, Message, Role, Task, Tool } from './types.js';
+import type { BfclFunction } from './bfcl-checker.js';
+import { BFCL_CATEGORIES, isBfclCategory, isRelevanceCategory, languageOf, type BfclEntry } from './bfcl-verdict.js';
+import { pyJsonParse, pyJsonStringify } from '../data/pyjson.js';
+import { isPyDict } from '../data/pyvalue.js';
+import { bfclCategoryOf, bfclParametersToJsonSchema } from '../data/bfcl.js';
+import { validateTask } from '../data/validate.js';
+import type { BfclAnswer, Message, Role, Task, Tool } from '../data/types.js';
 
 export type BfclSuiteItem = { entry: BfclEntry; task: Task; line: number };
 
