@@ -104,7 +104,9 @@ export function buildOptions(env = process.env) {
 
 /** cmake -D definitions for the options (the test tools are always off). */
 export function cmakeDefines(opts) {
-  const d = { TX_BUILD_TESTS: 'OFF', TX_NATIVE_ARCH: opts.simd === 'native' ? 'ON' : 'OFF', TX_CUDA: opts.cuda === 'off' ? 'OFF' : 'ON' };
+  // The test tools only where their sources are (a checkout: `npm ci && npm test` runs them);
+  // the package ships no native/tests, so a consumer's install never builds them.
+  const d = { TX_BUILD_TESTS: existsSync(join(root, 'native', 'tests')) ? 'ON' : 'OFF', TX_NATIVE_ARCH: opts.simd === 'native' ? 'ON' : 'OFF', TX_CUDA: opts.cuda === 'off' ? 'OFF' : 'ON' };
   if (opts.archs) d.CMAKE_CUDA_ARCHITECTURES = opts.archs;
   return d;
 }

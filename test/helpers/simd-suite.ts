@@ -40,7 +40,8 @@ export function simdSuite(t: Test, set: string): void {
     });
   }
   t.test(`parity runner on ${set}`, async (t) => {
-    const bin = [join(root, 'build', 'tx_parity'), join(root, 'build', 'Release', 'tx_parity')].find((p) => existsSync(p));
+    // A checkout's install builds it beside the addon; CI's own parity build is build-native.
+    const bin = [join(root, 'build', 'tx_parity'), join(root, 'build', 'Release', 'tx_parity'), join(root, 'build-native', 'tx_parity')].find((p) => existsSync(p));
     if (bin === undefined) {
       t.fail('tx_parity not built (cmake-js builds it beside the addon, TX_BUILD_TESTS=ON)');
       return;
