@@ -1,5 +1,5 @@
 # Cross-compiling to 64-bit ARM Linux with Debian/Ubuntu's g++-aarch64-linux-gnu
-# (scripts/prebuild.mjs linux-arm64).
+# (scripts/prebuild.mjs linux-arm64, and .ci/run's parity runner under qemu-user).
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
