@@ -142,6 +142,9 @@ t.test('the CLI with the shipped checkpoint', async (t) => {
   const errorLines = bad.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('toolexpander: CUDA compiled but not usable'));
   t.equal(errorLines.length, 1, 'one line');
   t.match(errorLines[0], /^toolexpander: unknown BFCL category 'multi_turn_base'.*\[E_RANGE\]$/);
+  const l3 = run('--benchmark', 'api-bank', '--data', join(SHARED_DATA, 'api-bank'), '--categories', 'level-3', '--eval-size', '4', '--results', join(dir, 'cli-l3.jsonl'));
+  t.equal(l3.status, 0, l3.stderr);
+  t.match(l3.stdout, /level-3\s+\d+\.\d\d%\s+4\n\s+samples, every call right\s+\d+\.\d\d%\s+1/, 'API-Bank level 3 from the CLI, with its sample row');
   t.match(run('--benchmark', 'mmlu', '--data', DATA).stderr, /--benchmark must be one of bfcl, api-bank/);
   t.match(run('--benchmark', 'bfcl', '--data', DATA, '--eval-size', '0').stderr, /--eval-size must be a positive integer or 'all'/);
 });
