@@ -12,6 +12,7 @@ import { tinyConfig, type Qwen2Config } from '../model/qwen2-config.js';
 import { TinyPolicy } from '../model/tiny-policy.js';
 import { trainBpe } from '../model/tokenizer/bpe.js';
 import { TxError } from '../errors.js';
+import { stream } from '../util/prng.js';
 import { DEFAULT_SPECIALS } from '../model/tokenizer/specials.js';
 import { scoreRollout } from '../reward/score.js';
 import { evaluate, type EvalResult } from '../rl/evaluate.js';
@@ -32,6 +33,13 @@ export type WarmStartOptions = {
   /** Synthetic suite: the same seed and train size as the RL runs that start from it. */
   dataSeed: number;
   trainSize: number;
+  /**
+   * Share of the SFT tasks whose argument values are generated (random-values.ts) instead of
+   * the domains' train values. 0 reproduces the first shipped checkpoint, which memorised its
+   * few hundred train values and could not copy a new one into a call; with most values seen
+   * once the model has to learn copying, the skill every held-out split and RL prompt needs.
+   */
+  randomValueShare: number;
   /** Tasks per held-out split evaluated at the end. */
   evalSize: number;
   vocabSize: number;
@@ -59,7 +67,7 @@ export type WarmStartOptions = {
 };
 
 export const WARM_START_DEFAULTS: WarmStartOptions = {
-  seed: 0, dataSeed: 0, trainSize: 4000, evalSize: 200, vocabSize: 2048, model: {},
+  seed: 0, dataSeed: 0, trainSize: 4000, randomValueShare: 0, evalSize: 200, vocabSize: 2048, model: {},
   steps: 1500, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
   validateEvery: 100, validationSize: 100, stopAt: 0.25,
 };
@@ -100,6 +108,17 @@ export function heldOutSplits(dataSeed: number, trainSize: number, size: number)
 }
 
 /**
+ * Replace a seeded share of the SFT tasks by the same tasks (same stream: category, API,
+ * template) drawn with generated values. In place; deterministic for (seed, dataSeed, share).
+ */
+function mixRandomValues(train: Task[], o: WarmStartOptions): void {
+  const random = syntheticSuite({ seed: o.dataSeed, trainSize: o.trainSize, trainValues: 'random', testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1 }).train;
+  for (let i = 0; i < train.length; i++) {
+    if (stream(o.seed, 'sft-values', i)() < o.randomValueShare) train[i] = random[i] as Task;
+  }
+}
+
+/**
  * Validation tasks: test-split tasks (seen APIs and templates, held-out values) at indices
  * from `skip` on, so they share no task stream with the `skip` evaluated test tasks. (A
  * split's category plan depends on its size, so these are not "tasks skip.. of the size-skip
@@ -114,6 +133,7 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
   const o: WarmStartOptions = { ...WARM_START_DEFAULTS, ...partial, model: { ...WARM_START_DEFAULTS.model, ...partial.model } };
   const t0 = performance.now();
   const { train, splits } = heldOutSplits(o.dataSeed, o.trainSize, o.evalSize);
+  if (o.randomValueShare > 0) mixRandomValues(train, o);
   const samples = buildSftData(train, { seed: o.seed, style: 'compact' });
   const corpus = samples.map((s) => {
     const t = sftText(s);
