@@ -7,9 +7,11 @@ export { toolSignature, systemPrompt, renderCompletion, goldThink, goldCompletio
 export type { ToolStyle, PromptOptions } from './prompt.js';
 export { createDemoPool, selectDemos } from './demos.js';
 export type { DemoPool, SelectOptions } from './demos.js';
-export { isHard, maxLevel, shotsAt, emptyBook, startLevel, afterGroup, recordVisit, meanLevel, nextEpoch, DEFAULT_SHOTS } from './levels.js';
+export { isHard, maxLevel, shotsAt, emptyBook, startLevel, afterGroup, recordVisit, meanLevel, clearDeferred, DEFAULT_SHOTS } from './levels.js';
 export type { Scored, LevelConfig, LevelBook, RoundDecision } from './levels.js';
 export { buildSftData, setThink, setAnalysis } from './sft.js';
 export type { SftSample, SftKind, SftOptions } from './sft.js';
-export { sampleGroups, hardSampleRounds, demosFor, generationSeed } from './hardsampling.js';
-export type { Group, SamplingContext, HardSamplingConfig, HardSamplingStats, HardSamplingResult } from './hardsampling.js';
+export { sampleGroups, demosFor, generationSeed } from './groups.js';
+export type { Group, SamplingContext } from './groups.js';
+export { hardSampleRounds } from './hardsampling.js';
+export type { HardSamplingConfig, HardSamplingStats, HardSamplingResult } from './hardsampling.js';
