@@ -1,5 +1,6 @@
 // ToolExpander's model-free parts: prompt rendering, the demonstration pool, demo levels
-// and hard detection, SFT data. Pure TypeScript: nothing it imports, directly or not,
+// and hard detection, groups of rollouts and the hard-sampling rounds (the policy comes in
+// their context), SFT data. Pure TypeScript: nothing it imports, directly or not,
 // loads the native addon (test/toolexpander/no-addon.test.ts follows the imports). The SFT
 // warm start, which trains the native model, lives in lib/sft.
 
