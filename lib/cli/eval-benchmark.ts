@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
-import { merge, resolveConfig } from '../rl/presets.js';
+import { merge, resolveTrainConfig } from '../rl/presets.js';
 import { parseArgs } from './args.js';
 import { BENCHMARKS, FORMATS, type Benchmark, type PromptFormat } from './benchmark/items.js';
 import { runBenchmark } from './benchmark/run.js';
@@ -66,7 +66,7 @@ export async function benchmarkCommand(argv: string[]): Promise<number> {
   const over: Record<string, unknown> = {};
   if (flags['seed'] !== undefined) over['seed'] = flags['seed'];
   if (flags['max-tokens'] !== undefined) over['generation'] = { maxTokens: flags['max-tokens'] };
-  const config = resolveConfig(undefined, merge(file, over));
+  const config = resolveTrainConfig(undefined, merge(file, over));
   const policyName = (flags['policy'] as string | undefined) ?? 'tiny';
   const factory = await resolvePolicyFactory(policyName);
   const checkpoint = (flags['checkpoint'] as string | undefined) ?? null;

@@ -12,6 +12,7 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -206,3 +207,9 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, attention, (const AttentionArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, decode_attention, (const DecodeAttentionArgs& a, float scale), (a, scale))
+}  // namespace tx::cpu

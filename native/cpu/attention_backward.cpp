@@ -10,6 +10,7 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -191,3 +192,8 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, attention_backward, (const AttentionBackwardArgs& a, float scale), (a, scale))
+}  // namespace tx::cpu

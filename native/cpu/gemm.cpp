@@ -27,6 +27,7 @@
 #endif
 
 #include "cpu/gemm.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "tx/platform.h"
 #include "cpu/work_pool.h"
@@ -374,3 +375,8 @@ void gemm(const GemmArgs& g) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, gemm, (const GemmArgs& a), (a))
+}  // namespace tx::cpu
