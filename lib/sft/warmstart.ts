@@ -12,7 +12,6 @@ import { tinyConfig, type Qwen2Config } from '../model/qwen2-config.js';
 import { TinyPolicy } from '../model/tiny-policy.js';
 import { trainBpe } from '../model/tokenizer/bpe.js';
 import { TxError } from '../errors.js';
-import { stream } from '../util/prng.js';
 import { DEFAULT_SPECIALS } from '../model/tokenizer/specials.js';
 import { scoreRollout } from '../reward/score.js';
 import { evaluate, type EvalResult } from '../rl/evaluate.js';
@@ -34,12 +33,14 @@ export type WarmStartOptions = {
   dataSeed: number;
   trainSize: number;
   /**
-   * Share of the SFT tasks whose argument values are generated (random-values.ts) instead of
-   * the domains' train values. 0 reproduces the first shipped checkpoint, which memorised its
-   * few hundred train values and could not copy a new one into a call; with most values seen
-   * once the model has to learn copying, the skill every held-out split and RL prompt needs.
+   * Extra SFT tasks with generated argument values (random-values.ts), from task streams no
+   * other split uses, values drawn from pools this large so that a value is rarely seen
+   * twice. 0 reproduces the first shipped checkpoint, which memorised its few hundred train
+   * values and could not copy a new one into a call; a model that cannot recall a value has
+   * to copy it from the query, the skill every held-out split and RL prompt needs. The
+   * tokenizer is trained on the trainSize tasks only.
    */
-  randomValueShare: number;
+  randomValueTasks: number;
   /** Tasks per held-out split evaluated at the end. */
   evalSize: number;
   vocabSize: number;
@@ -67,7 +68,7 @@ export type WarmStartOptions = {
 };
 
 export const WARM_START_DEFAULTS: WarmStartOptions = {
-  seed: 0, dataSeed: 0, trainSize: 4000, randomValueShare: 0, evalSize: 200, vocabSize: 2048, model: {},
+  seed: 0, dataSeed: 0, trainSize: 4000, randomValueTasks: 0, evalSize: 200, vocabSize: 2048, model: {},
   steps: 1500, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
   validateEvery: 100, validationSize: 100, stopAt: 0.25,
 };
@@ -107,15 +108,15 @@ export function heldOutSplits(dataSeed: number, trainSize: number, size: number)
   return { train: s.train, splits: { test: s.test, testTemplates: s.testTemplates, testUnseenApis: s.testUnseenApis } };
 }
 
-/**
- * Replace a seeded share of the SFT tasks by the same tasks (same stream: category, API,
- * template) drawn with generated values. In place; deterministic for (seed, dataSeed, share).
- */
-function mixRandomValues(train: Task[], o: WarmStartOptions): void {
-  const random = syntheticSuite({ seed: o.dataSeed, trainSize: o.trainSize, trainValues: 'random', testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1 }).train;
-  for (let i = 0; i < train.length; i++) {
-    if (stream(o.seed, 'sft-values', i)() < o.randomValueShare) train[i] = random[i] as Task;
-  }
+/** First task stream of the generated-value SFT tasks: far past any train split a run uses. */
+export const RANDOM_TASKS_FROM = 1_000_000;
+
+/** The warm start's generated-value tasks (seen APIs and templates, values from randomPools). */
+function randomValueTasks(o: WarmStartOptions): Task[] {
+  return syntheticSuite({
+    seed: o.dataSeed, trainSize: o.randomValueTasks, trainFrom: RANDOM_TASKS_FROM, trainValues: 'random',
+    randomPoolSize: Math.max(o.randomValueTasks, 400), testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1,
+  }).train;
 }
 
 /**
@@ -133,9 +134,9 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
   const o: WarmStartOptions = { ...WARM_START_DEFAULTS, ...partial, model: { ...WARM_START_DEFAULTS.model, ...partial.model } };
   const t0 = performance.now();
   const { train, splits } = heldOutSplits(o.dataSeed, o.trainSize, o.evalSize);
-  if (o.randomValueShare > 0) mixRandomValues(train, o);
-  const samples = buildSftData(train, { seed: o.seed, style: 'compact' });
-  const corpus = samples.map((s) => {
+  const tasks = o.randomValueTasks > 0 ? [...train, ...randomValueTasks(o)] : train;
+  const samples = buildSftData(tasks, { seed: o.seed, style: 'compact' });
+  const corpus = samples.slice(0, train.length).map((s) => {
     const t = sftText(s);
     return t.prompt + t.target;
   });

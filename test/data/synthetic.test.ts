@@ -263,7 +263,6 @@ t.test('fresh RL stream: trainFrom offsets the task streams, trainValues fresh s
 });
 
 import { RANDOM_POOL_SIZE, randomPools } from '../../lib/data/synthetic/random-values.js';
-import { splitDomains } from '../../lib/data/synthetic/domains.js';
 
 t.test('random values: hundreds per domain, seeded, disjoint from the train, held-out and fresh values of every domain', async (t) => {
   const a = randomPools(0);

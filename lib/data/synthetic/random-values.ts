@@ -11,11 +11,11 @@
 // held-out or fresh value of any domain, so the held-out splits stay unseen.
 
 import { stream, type Rng } from '../../util/prng.js';
-import { DOMAINS, domainValues, splitDomains, type DomainName } from './domains.js';
+import { DOMAINS, domainValues, splitDomains, type Domain, type DomainName } from './domains.js';
 import { FRESH_DOMAINS } from './fresh-values.js';
 import type { Pools } from './render.js';
 
-/** Generated values per string domain (numeric domains: the same count of numbers). */
+/** Generated values per domain by default. */
 export const RANDOM_POOL_SIZE = 400;
 
 const VOWELS = 'aeiou';
@@ -51,8 +51,11 @@ function takenValues(seed: number): Map<DomainName, Set<string | number>> {
   return out;
 }
 
-/** Per seed, RANDOM_POOL_SIZE generated values for every domain, disjoint from every other value source. */
-export function randomPools(seed: number): Pools {
+/**
+ * Per seed, `size` generated values for every domain (fewer where a short base value has
+ * fewer spellings), disjoint from every other value source.
+ */
+export function randomPools(seed: number, size = RANDOM_POOL_SIZE): Pools {
   const taken = takenValues(seed);
   const split = splitDomains(seed);
   const out = {} as Record<DomainName, (string | number)[]>;
@@ -60,10 +63,10 @@ export function randomPools(seed: number): Pools {
     const r = stream(seed, 'random-values', name);
     const avoid = taken.get(name) as Set<string | number>;
     const chosen = new Set<string | number>();
-    const d = DOMAINS[name];
+    const d: Domain = DOMAINS[name];
     if (d.kind === 'string') {
       const bases = split[name].train as string[];
-      for (let i = 0; chosen.size < RANDOM_POOL_SIZE && i < RANDOM_POOL_SIZE * 20; i++) {
+      for (let i = 0; chosen.size < size && i < size * 20; i++) {
         const v = scramble(r, bases[i % bases.length] as string);
         if (!avoid.has(v)) chosen.add(v);
       }
@@ -74,8 +77,8 @@ export function randomPools(seed: number): Pools {
       const scale = 10 ** decimalsOf(step);
       const lo = Math.round(((fresh.kind === 'string' ? d.hi : fresh.hi) + step) * scale);
       const st = Math.round(step * scale);
-      const span = Math.max(RANDOM_POOL_SIZE * 2, Math.round((d.hi - d.lo) / step) * 4);
-      for (let i = 0; chosen.size < RANDOM_POOL_SIZE && i < RANDOM_POOL_SIZE * 20; i++) {
+      const span = Math.max(size * 2, Math.round((d.hi - d.lo) / step) * 4);
+      for (let i = 0; chosen.size < size && i < size * 20; i++) {
         const v = (lo + Math.floor(r() * span) * st) / scale;
         if (!avoid.has(v)) chosen.add(v);
       }

@@ -34,6 +34,8 @@ export type SyntheticOptions = {
    * what the SFT warm start mixes in so that it learns to copy values).
    */
   trainValues?: 'train' | 'fresh' | 'random';
+  /** Generated values per domain with trainValues 'random' (default RANDOM_POOL_SIZE). */
+  randomPoolSize?: number;
   testSize?: number;
   testTemplatesSize?: number;
   testUnseenApisSize?: number;
@@ -213,7 +215,7 @@ export function syntheticSuite(opts: SyntheticOptions): SyntheticSuite {
   const domains = splitDomains(seed);
   const trainPools = opts.trainValues === 'fresh'
     ? Object.fromEntries((Object.keys(FRESH_DOMAINS) as DomainName[]).map((n) => [n, domainValues(FRESH_DOMAINS[n])])) as unknown as Pools
-    : opts.trainValues === 'random' ? randomPools(seed) : poolsOf(domains, 'train');
+    : opts.trainValues === 'random' ? randomPools(seed, opts.randomPoolSize) : poolsOf(domains, 'train');
   const testPools = poolsOf(domains, 'test');
 
   const build = (split: SplitName, n: number, ctx: Ctx, from = 0): Task[] => {
