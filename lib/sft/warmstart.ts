@@ -38,7 +38,8 @@ export type WarmStartOptions = {
    * twice. 0 reproduces the first shipped checkpoint, which memorised its few hundred train
    * values and could not copy a new one into a call; a model that cannot recall a value has
    * to copy it from the query, the skill every held-out split and RL prompt needs. The
-   * tokenizer is trained on the trainSize tasks only.
+   * tokenizer is trained on the samples of the trainSize tasks only (whose demonstrations
+   * and SET examples may come from the generated tasks).
    */
   randomValueTasks: number;
   /** Tasks per held-out split evaluated at the end. */
