@@ -99,7 +99,8 @@ export async function sftCommand(argv: string[]): Promise<number> {
   }
   console.log(`  weights sha256 ${rec.sha256}`);
   const shipped = await shippedRecord();
-  if (shipped !== undefined && resolve(out) !== resolve(WEAK_SFT_DIR) && JSON.stringify(shipped.options) === JSON.stringify(rec.options)) {
+  // Options added after the shipped build (randomValueTasks) count at their defaults.
+  if (shipped !== undefined && resolve(out) !== resolve(WEAK_SFT_DIR) && JSON.stringify({ ...WARM_START_DEFAULTS, ...shipped.options }) === JSON.stringify(rec.options)) {
     console.log(shipped.sha256 === rec.sha256
       ? '  identical to the shipped checkpoints/weak-sft (bit for bit)'
       : '  differs from the shipped checkpoints/weak-sft (another engine build or CPU path: the shipped one was built on x86-64 AVX-512)');
