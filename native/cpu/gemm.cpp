@@ -103,24 +103,41 @@ class Scratch {
   int64_t cap_ = 0;
 };
 
+// Stored rows a strided pack reads ahead of the one it copies: rows a row length apart
+// cross pages, where the hardware prefetchers stop, so on long-K GEMMs (the weight
+// gradients, K = tokens) the packs waited on memory row by row.
+constexpr int64_t kAhead = 8;
+
 // Packs rows [r0, r0+mc) x cols [k0, k0+kc) of op(A) as MR-tall strips, k-major, zero padded.
 void pack_a(const Mat& a, int64_t r0, int64_t mc, int64_t k0, int64_t kc, float* out) {
+  if (a.trans) {
+    // op(A) column k is a contiguous stored row: walk the stored rows in order and deal each
+    // one's mc floats out to the strips. (Strip by strip instead, every strip would re-walk
+    // kc rows a stored row length apart: a page-crossing stride the prefetchers do not
+    // follow, which made the long-K weight-gradient GEMMs wait on memory.)
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* src = a.p + (k0 + k) * a.ld + r0;
+      if (k + kAhead < kc) {
+        for (int64_t c = 0; c < mc; c += 16) TX_PREFETCH(src + kAhead * a.ld + c);
+      }
+      for (int64_t s = 0; s < mc; s += kMR) {
+        const int64_t h = std::min(kMR, mc - s);
+        float* dst = out + s * kc + k * kMR;
+        for (int64_t i = 0; i < h; ++i) dst[i] = src[s + i];
+        for (int64_t i = h; i < kMR; ++i) dst[i] = 0.0f;
+      }
+    }
+    return;
+  }
+  // Row by row: each stored row is read contiguously, written with stride MR.
   for (int64_t s = 0; s < mc; s += kMR) {
     const int64_t h = std::min(kMR, mc - s);
-    if (a.trans) {  // op(A) column k is a contiguous stored row: copy h floats per k
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* src = a.p + (k0 + k) * a.ld + r0 + s;
-        for (int64_t i = 0; i < h; ++i) out[k * kMR + i] = src[i];
-        for (int64_t i = h; i < kMR; ++i) out[k * kMR + i] = 0.0f;
-      }
-    } else {  // row by row: each stored row is read contiguously, written with stride MR
-      for (int64_t i = 0; i < h; ++i) {
-        const float* src = a.p + (r0 + s + i) * a.ld + k0;
-        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = src[k];
-      }
-      for (int64_t i = h; i < kMR; ++i)
-        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = 0.0f;
+    for (int64_t i = 0; i < h; ++i) {
+      const float* src = a.p + (r0 + s + i) * a.ld + k0;
+      for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = src[k];
     }
+    for (int64_t i = h; i < kMR; ++i)
+      for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = 0.0f;
     out += kc * kMR;
   }
 }
@@ -136,6 +153,10 @@ void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t 
     if (!b.trans) {
       for (int64_t k = 0; k < kc; ++k) {
         const float* src = b.p + (pc + k) * b.ld + c0;
+        if (pc + k + kAhead < k_total) {
+          TX_PREFETCH(src + kAhead * b.ld);
+          TX_PREFETCH(src + kAhead * b.ld + kNR - 1);
+        }
         if (w == kNR) {
           std::memcpy(out + k * kNR, src, sizeof(float) * kNR);
         } else {

@@ -99,7 +99,8 @@ Status Model::refresh_bf16() {
 
 // The head stays f32 whatever the weights: the log-probs RL trains on keep f32 precision.
 Head Model::head(int64_t n, const int32_t* targets) {
-  return Head{lc_f32(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data()};
+  // tmp_ (the layers' scratch, free once they have run) holds the gathered rows.
+  return Head{lc_f32(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data(), tmp_};
 }
 
 Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const ModelOptions& opts, std::unique_ptr<Model>* out) {
