@@ -12,6 +12,7 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
+#include "cpu/attention_rows.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 #include "cpu/work_pool.h"
@@ -45,15 +46,16 @@ struct Tile {
   }
 };
 
-// For rows (query positions p0.. of one head) against one key block (kt/vt filled):
-// s <- P, dp <- dS * scale. Keys a row cannot see get P = 0.
-void probabilities_and_grads(Tile& w, int n, int p0, int j0, int nb, bool causal, const float* lse,
+// For rows (query positions p0.. of one head, or pos[0..n) when pos is set) against one key
+// block (kt/vt filled): s <- P, dp <- dS * scale. Keys a row cannot see get P = 0.
+void probabilities_and_grads(Tile& w, int n, int p0, const int32_t* pos, int j0, int nb, bool causal, const float* lse,
                              const float* delta, int D, float scale, const float* kt, const float* vt) {
   scores(w.q.data(), n, kt, D, scale, w.s.data());
   scores(w.dout.data(), n, vt, D, 1.0f, w.dp.data());
   const V16 sc = splat(scale);
   for (int r = 0; r < n; ++r) {
-    const int valid = causal ? std::clamp(p0 + r - j0 + 1, 0, nb) : nb;
+    const int p = pos != nullptr ? pos[r] : p0 + r;
+    const int valid = causal ? std::clamp(p - j0 + 1, 0, nb) : nb;
     w.valid[r] = valid;
     float* s = w.s.data() + r * kKeyBlock;
     float* dp = w.dp.data() + r * kKeyBlock;
@@ -148,8 +150,8 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
               w.dout.push_back(dout + off);
             }
             const int64_t row0 = h * nt + start + i0;
-            probabilities_and_grads(w, n, i0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale, w.kt.data(),
-                                    w.vt.data());
+            probabilities_and_grads(w, n, i0, nullptr, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale,
+                                    w.kt.data(), w.vt.data());
             accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
             accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
             float* dq_rows = dq_acc.data() + (static_cast<int64_t>(h - h0) * len + i0) * D;
@@ -165,6 +167,94 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
       for (int h = h0; h < h0 + dm.group; ++h) {
         for (int p = 0; p < len; ++p) {
           std::copy_n(dq_acc.data() + (static_cast<int64_t>(h - h0) * len + p) * D, D, dq + ((start + p) * hq + h) * D);
+        }
+      }
+    }
+  });
+}
+
+void attention_rows_backward(const AttentionRowsArgs& a) {
+  const int D = a.D, hq = a.hq, hkv = a.hkv, group = hq / hkv;
+  const int64_t nr = a.rows;
+  const int64_t kv_stride = static_cast<int64_t>(hkv) * D;
+  // Delta[h][r] = dO . O, laid out like lse.
+  vector<float> delta(static_cast<size_t>(hq * nr));
+  parallel_for(nr * hq, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t r = i / hq, h = i % hq;
+      const float* x = a.out + i * D;
+      const float* y = a.grad_out + i * D;
+      V16 acc = zero();
+      for (int d = 0; d < D; d += kLanes) acc = fma(load_n(x + d, D - d), load_n(y + d, D - d), acc);
+      delta[h * nr + r] = hsum(acc);
+    }
+  });
+  // Items as attention_backward's: (kv head, sequence), the most selected rows x keys first.
+  struct Item {
+    int g;
+    int b;
+  };
+  vector<Item> items;
+  for (int g = 0; g < hkv; ++g)
+    for (int64_t b = 0; b < a.batch; ++b) items.push_back({g, static_cast<int>(b)});
+  auto cost = [&](const Item& x) {
+    return static_cast<int64_t>(a.rows_cu[x.b + 1] - a.rows_cu[x.b]) * (a.cu[x.b + 1] - a.cu[x.b]);
+  };
+  std::stable_sort(items.begin(), items.end(), [&](const Item& x, const Item& y) { return cost(x) > cost(y); });
+  std::atomic<int64_t> next{0};
+  const int64_t n_items = static_cast<int64_t>(items.size());
+  run_shared(n_items > 1 ? cpu_threads() : 1, [&] {
+    Tile w;
+    w.size(kQueryBlock, D);
+    vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D), dq_acc;
+    for (int64_t it = next.fetch_add(1, std::memory_order_relaxed); it < n_items; it = next.fetch_add(1, std::memory_order_relaxed)) {
+      const Item item = items[it];
+      const int64_t start = a.cu[item.b];
+      const int len = a.cu[item.b + 1] - a.cu[item.b];
+      const int64_t r_lo = a.rows_cu[item.b], r_hi = a.rows_cu[item.b + 1];
+      const int nsel = static_cast<int>(r_hi - r_lo);
+      const int h0 = item.g * group;
+      dq_acc.assign(static_cast<size_t>(group) * nsel * D, 0.0f);
+      const float* kseq = a.k + (start * hkv + item.g) * D;
+      const float* vseq = a.v + (start * hkv + item.g) * D;
+      int64_t first = r_lo;  // the first selected row that sees key block j0 (positions ascend)
+      for (int j0 = 0; j0 < len; j0 += kKeyBlock) {
+        const int nb = std::min(kKeyBlock, len - j0);
+        while (first < r_hi && a.pos[first] < j0) ++first;
+        std::fill(dk_acc.begin(), dk_acc.end(), 0.0f);
+        std::fill(dv_acc.begin(), dv_acc.end(), 0.0f);
+        if (first < r_hi) {
+          transpose_block(kseq + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
+          transpose_block(vseq + j0 * kv_stride, kv_stride, nb, D, w.vt.data());
+        }
+        for (int h = h0; h < h0 + group && first < r_hi; ++h) {
+          for (int64_t i0 = first; i0 < r_hi; i0 += kQueryBlock) {
+            const int n = static_cast<int>(std::min<int64_t>(kQueryBlock, r_hi - i0));
+            w.q.clear();
+            w.dout.clear();
+            for (int r = 0; r < n; ++r) {
+              const int64_t off = ((i0 + r) * hq + h) * D;
+              w.q.push_back(a.q + off);
+              w.dout.push_back(a.grad_out + off);
+            }
+            const int64_t row0 = h * nr + i0;
+            probabilities_and_grads(w, n, 0, a.pos + i0, j0, nb, true, a.lse + row0, delta.data() + row0, D, a.scale,
+                                    w.kt.data(), w.vt.data());
+            accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
+            accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
+            float* dq_rows = dq_acc.data() + (static_cast<int64_t>(h - h0) * nsel + (i0 - r_lo)) * D;
+            accumulate_rows(dq_rows, D, w.dp.data(), kseq + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
+          }
+        }
+        for (int j = 0; j < nb; ++j) {
+          const int64_t off = ((start + j0 + j) * hkv + item.g) * D;
+          std::copy_n(dk_acc.data() + static_cast<int64_t>(j) * D, D, a.grad_k + off);
+          std::copy_n(dv_acc.data() + static_cast<int64_t>(j) * D, D, a.grad_v + off);
+        }
+      }
+      for (int h = h0; h < h0 + group; ++h) {
+        for (int64_t r = r_lo; r < r_hi; ++r) {
+          std::copy_n(dq_acc.data() + (static_cast<int64_t>(h - h0) * nsel + (r - r_lo)) * D, D, a.grad_q + (r * hq + h) * D);
         }
       }
     }

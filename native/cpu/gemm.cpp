@@ -341,15 +341,22 @@ class StripGate {
 void run(const Problem& p, int threads) {
   static thread_local Scratch bpanel_scratch;  // the calling thread's: shared by its helpers
   const int64_t panel_cols = std::max(kNR, std::min(p.n, kPanelFloats / p.k) / kNR * kNR);
+  // Enough units for dynamic balancing: about 4 per thread.
+  const int64_t want = 4 * static_cast<int64_t>(threads);
   // Equal M blocks (whole MR strips each), not kMC blocks plus a sliver: units stay even.
-  const int64_t mblocks = (p.m + kMC - 1) / kMC;
+  // A short M (the weight gradients: M = a layer's width, K = the tokens) is cut into
+  // smaller blocks before N is split: the parts of one M block each pack that block of A
+  // again (all of the long K), while M blocks share the one packed B panel. Blocks are whole
+  // MR strips, so every element stays in the same register tile however M is cut.
+  int64_t mblocks = (p.m + kMC - 1) / kMC;
+  if (mblocks < want) mblocks = std::min(want, (p.m + kMR - 1) / kMR);
   const int64_t mc_even = ((p.m + mblocks - 1) / mblocks + kMR - 1) / kMR * kMR;
   float* bpanel = bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
   for (int64_t jc = 0; jc < p.n; jc += panel_cols) {  // one shared job per panel
     const int64_t nc = std::min(panel_cols, p.n - jc);
     const int64_t strips = (nc + kNR - 1) / kNR;
-    // Enough units for dynamic balancing (about 4 per thread): split N when M is short.
-    const int64_t parts = std::clamp<int64_t>((4 * threads + mblocks - 1) / mblocks, 1, strips);
+    // Split N when M blocks alone are too few.
+    const int64_t parts = std::clamp<int64_t>((want + mblocks - 1) / mblocks, 1, strips);
     const int64_t units = mblocks * parts;
     StripGate gate(strips);
     std::atomic<int64_t> next{0};

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "cpu/attention_rows.h"
 #include "cpu/decode_prefix.h"
 #include "tx/ops.h"
 
@@ -20,6 +21,8 @@
   X(void, attention, (const AttentionArgs& a, float scale), (a, scale))                            \
   X(void, attention_backward, (const AttentionBackwardArgs& a, float scale), (a, scale))           \
   X(void, decode_attention, (const DecodeAttentionArgs& a, float scale), (a, scale))               \
+  X(void, attention_rows, (const AttentionRowsArgs& a), (a))                                       \
+  X(void, attention_rows_backward, (const AttentionRowsArgs& a), (a))                              \
   X(void, decode_attention_prefix, (const PrefixDecodeArgs& a), (a))                               \
   X(void, prefix_transpose_block, (const float* keys, int64_t stride, int n, int D, float* dst),  \
     (keys, stride, n, D, dst))                                                                     \
