@@ -338,9 +338,13 @@ class StripGate {
   std::unique_ptr<std::atomic<uint8_t>[]> state_;
 };
 
-void run(const Problem& p, int threads) {
+// Columns of op(B) per packed panel.
+int64_t panel_cols_of(int64_t n, int64_t k) { return std::max(kNR, std::min(n, kPanelFloats / k) / kNR * kNR); }
+
+// `packed`: op(B) already packed, every panel in order (gemm_pack_b), or nullptr.
+void run(const Problem& p, int threads, const float* packed) {
   static thread_local Scratch bpanel_scratch;  // the calling thread's: shared by its helpers
-  const int64_t panel_cols = std::max(kNR, std::min(p.n, kPanelFloats / p.k) / kNR * kNR);
+  const int64_t panel_cols = panel_cols_of(p.n, p.k);
   // Enough units for dynamic balancing: about 4 per thread.
   const int64_t want = 4 * static_cast<int64_t>(threads);
   // Equal M blocks (whole MR strips each), not kMC blocks plus a sliver: units stay even.
@@ -351,10 +355,11 @@ void run(const Problem& p, int threads) {
   int64_t mblocks = (p.m + kMC - 1) / kMC;
   if (mblocks < want) mblocks = std::min(want, (p.m + kMR - 1) / kMR);
   const int64_t mc_even = ((p.m + mblocks - 1) / mblocks + kMR - 1) / kMR * kMR;
-  float* bpanel = bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
+  float* bpanel = packed != nullptr ? nullptr : bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
   for (int64_t jc = 0; jc < p.n; jc += panel_cols) {  // one shared job per panel
     const int64_t nc = std::min(panel_cols, p.n - jc);
     const int64_t strips = (nc + kNR - 1) / kNR;
+    if (packed != nullptr) bpanel = const_cast<float*>(packed) + jc * p.k;  // earlier panels: jc columns' strips, whole
     // Split N when M blocks alone are too few.
     const int64_t parts = std::clamp<int64_t>((want + mblocks - 1) / mblocks, 1, strips);
     const int64_t units = mblocks * parts;
@@ -369,7 +374,7 @@ void run(const Problem& p, int threads) {
         const int64_t ic = ib * mc_even, mc = std::min(mc_even, p.m - ic);
         if (mc <= 0) continue;  // rounding to whole strips can leave the last block empty
         const int64_t s_lo = strips * part / parts, s_hi = strips * (part + 1) / parts;
-        for (int64_t s = s_lo; s < s_hi; ++s) {
+        for (int64_t s = s_lo; s < s_hi && packed == nullptr; ++s) {
           gate.ensure(s, [&] {
             pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, bpanel);
           });
@@ -380,11 +385,9 @@ void run(const Problem& p, int threads) {
   }
 }
 
-}  // namespace
-
-void gemm(const GemmArgs& g) {
+void gemm_with(const GemmArgs& g, const float* packed) {
   Problem p{{g.a.as<const float>(), g.trans_a, g.trans_a ? g.m : g.k},
-            {g.b.as<const float>(), g.trans_b, g.trans_b ? g.k : g.n},
+            {packed != nullptr ? nullptr : g.b.as<const float>(), g.trans_b, g.trans_b ? g.k : g.n},
             g.c.as<float>(),
             g.m,
             g.n,
@@ -398,7 +401,26 @@ void gemm(const GemmArgs& g) {
   }
   // Below ~64^3 multiply-adds a thread team costs more than it saves.
   const int threads = g.m * g.n * g.k < (int64_t{1} << 18) ? 1 : cpu_threads();
-  run(p, threads);
+  run(p, threads, packed);
 }
+
+}  // namespace
+
+void gemm(const GemmArgs& g) { gemm_with(g, nullptr); }
+
+// Every panel is whole strips of NR columns (panel_cols_of is a multiple of NR), so panel jc
+// starts jc * k floats in.
+int64_t gemm_packed_b_floats(int64_t n, int64_t k) { return k * ((n + kNR - 1) / kNR) * kNR; }
+
+void gemm_pack_b(const float* b, bool trans_b, int64_t n, int64_t k, float* out) {
+  const Mat m{b, trans_b, trans_b ? k : n};
+  const int64_t panel_cols = panel_cols_of(n, k);
+  for (int64_t jc = 0; jc < n; jc += panel_cols) {
+    const int64_t nc = std::min(panel_cols, n - jc), strips = (nc + kNR - 1) / kNR;
+    for (int64_t s = 0; s < strips; ++s) pack_b_strip(m, k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, out + jc * k);
+  }
+}
+
+void gemm_prepacked(const GemmArgs& g, const float* packed_b) { gemm_with(g, packed_b); }
 
 }  // namespace tx::cpu::TX_ISA_NS

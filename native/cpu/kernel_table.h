@@ -30,6 +30,9 @@
   X(bool, adamw_step, (const AdamWArgs& a, AdamWResult* r), (a, r))                                \
   X(int64_t, sample, (const SampleArgs& a, bool* empty_row), (a, empty_row))                       \
   X(void, gemm, (const GemmArgs& a), (a))                                                          \
+  X(int64_t, gemm_packed_b_floats, (int64_t n, int64_t k), (n, k))                                 \
+  X(void, gemm_pack_b, (const float* b, bool trans_b, int64_t n, int64_t k, float* out), (b, trans_b, n, k, out)) \
+  X(void, gemm_prepacked, (const GemmArgs& a, const float* packed_b), (a, packed_b))               \
   X(void, rms_norm, (const RmsNormArgs& a), (a))                                                   \
   X(void, rms_norm_backward, (const RmsNormBackwardArgs& a), (a))                                  \
   X(void, rope, (const RopeArgs& a, bool inverse), (a, inverse))                                   \

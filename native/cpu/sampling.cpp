@@ -23,11 +23,10 @@ constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
 // Gumbel-max draws, done in two passes so that the double-precision noise
 // -log(-log u) (two libm logs, the costly part) is evaluated only for the entries that can
 // win, and the winner is still exactly the one a single exact pass picks:
-//  1. every kept entry's Philox bits and an estimate z + g~ of its score (g~ in f32, the sum
-//     in double), within kEstimateError of the exact one (bound below) plus the two sums'
-//     rounding (a few ulps of the score: the cut allows 2^-48 of it);
+//  1. every kept entry's Philox bits and an f32 estimate z + g~ of its score, within
+//     estimate_error of the exact one (below);
 //  2. the exact score, in index order with the same strict comparison, only for entries
-//     whose estimate is within 2 kEstimateError of the best estimate. Any other entry's exact
+//     whose estimate's error interval reaches the best estimate's. Any other entry's exact
 //     score is below the best estimate's entry's exact score, so it neither wins nor ties.
 // The estimate: e = -log u from u (or, for u > 1/2, from 1 - u, taken exactly from the
 // integer bits so that it keeps its precision; a series below 1/16), g~ = -log e, with a
@@ -80,6 +79,19 @@ inline float gumbel_estimate(uint32_t bits) {
   return -log_estimate(pick(use_series, series, from_log));
 }
 
+// float_key's inverse.
+inline float key_float(uint32_t k) {
+  const uint32_t u = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+// How far a score estimate x can be from the exact score: g~'s error (kEstimateError) and
+// the f32 sum's rounding (half an ulp, 2^-24 |x|) with the exact score's own (2^-53 |x|),
+// bounded by 2^-22 |x|.
+inline float estimate_error(float x) { return kEstimateError + std::fabs(x) * 0x1p-22f; }
+
 // Philox4x32-10's first word for counters (index0 + j, pos, seq, 0), j < n: sample_uniform's
 // bits, in lanes the compiler can vectorise (integer arithmetic: the same bits in every set).
 inline void philox_words(uint32_t index0, int n, uint32_t pos, uint32_t seq, uint64_t seed, uint32_t* out) {
@@ -102,7 +114,7 @@ inline void philox_words(uint32_t index0, int n, uint32_t pos, uint32_t seq, uin
 
 struct RowScratch {
   vector<float> z;
-  vector<double> est;
+  vector<float> est, chunk_best;
   vector<uint32_t> keys, bits;
 };
 
@@ -111,8 +123,17 @@ struct RowScratch {
 int64_t sample_row(const SampleArgs& a, int64_t row, RowScratch& w, int32_t* out) {
   const int64_t V = a.vocab;
   const float* x = a.logits.as<const float>() + row * V;
+  // The loops below have no early exit and keep lane-wise maxima (max is exact in any
+  // order), so that they vectorise.
+  uint32_t bad = 0;  // NaN or +inf: bits (sign cleared) >= +inf's, sign clear for +inf
   for (int64_t i = 0; i < V; ++i) {
-    if (std::isnan(x[i]) || x[i] == INFINITY) return row * V + i;
+    uint32_t b;
+    std::memcpy(&b, x + i, 4);
+    bad |= static_cast<uint32_t>((b & 0x7fffffffu) > 0x7f800000u) | static_cast<uint32_t>(b == 0x7f800000u);
+  }
+  if (bad != 0) {
+    for (int64_t i = 0; i < V; ++i)
+      if (std::isnan(x[i]) || x[i] == INFINITY) return row * V + i;
   }
   if (a.temperature == 0) {  // greedy: first argmax
     int64_t best = -1;
@@ -122,13 +143,23 @@ int64_t sample_row(const SampleArgs& a, int64_t row, RowScratch& w, int32_t* out
     *out = static_cast<int32_t>(best);
     return kNone;
   }
-  float* z = w.z.data();
-  for (int64_t i = 0; i < V; ++i) z[i] = static_cast<float>(static_cast<double>(x[i]) / a.temperature);
+  // z = x / T (x itself at T = 1: the division is exact there).
+  const float* z = x;
+  if (a.temperature != 1) {
+    float* zt = w.z.data();
+    for (int64_t i = 0; i < V; ++i) zt[i] = static_cast<float>(static_cast<double>(x[i]) / a.temperature);
+    z = zt;
+  }
+  float lane_max[16];
+  int64_t lane_finite[16];
+  for (int j = 0; j < 16; ++j) lane_max[j] = -INFINITY, lane_finite[j] = 0;
+  for (int64_t i = 0; i < V; ++i) {
+    lane_max[i & 15] = std::max(lane_max[i & 15], z[i]);
+    lane_finite[i & 15] += z[i] > -INFINITY;
+  }
   float zmax = -INFINITY;
   int64_t finite = 0;
-  for (int64_t i = 0; i < V; ++i) {
-    if (z[i] > -INFINITY) ++finite, zmax = std::max(zmax, z[i]);
-  }
+  for (int j = 0; j < 16; ++j) zmax = std::max(zmax, lane_max[j]), finite += lane_finite[j];
   if (finite == 0) return -(row + 1);
   uint32_t thr = 0;  // keep finite z with float_key(z) >= thr
   if (a.top_k > 0 && a.top_k < finite) {
@@ -162,28 +193,42 @@ int64_t sample_row(const SampleArgs& a, int64_t row, RowScratch& w, int32_t* out
   }
   const uint32_t seq = static_cast<uint32_t>(a.seq_ids.as<const int32_t>()[row]);
   const uint32_t pos = static_cast<uint32_t>(a.positions.as<const int32_t>()[row]);
-  // Pass 1: bits and estimates of the kept entries (the others: -inf).
+  // Pass 1: bits and estimates of the kept entries (the others: -inf), with the best
+  // estimate of every 64 entries (pass 2 skips whole chunks by it).
   uint32_t* bits = w.bits.data();
-  double* est = w.est.data();
-  double best_est = -INFINITY;
+  float* est = w.est.data();
+  float* chunk_best = w.chunk_best.data();
   for (int64_t i0 = 0; i0 < V; i0 += 64) {
     const int n = static_cast<int>(std::min<int64_t>(64, V - i0));
     philox_words(static_cast<uint32_t>(i0), n, pos, seq, a.seed, bits + i0);
     float g[64];
     for (int j = 0; j < n; ++j) g[j] = gumbel_estimate(bits[i0 + j]);
+    // The chunk's best as the max of float_key (monotone; an integer max, which vectorises).
+    uint32_t key_max = 0;
     for (int j = 0; j < n; ++j) {
       const int64_t i = i0 + j;
-      const bool kept = z[i] > -INFINITY && float_key(z[i]) >= thr;
-      est[i] = kept ? static_cast<double>(z[i]) + g[j] : -INFINITY;
-      best_est = std::max(best_est, est[i]);
+      const bool kept = (z[i] > -INFINITY) & (float_key(z[i]) >= thr);
+      est[i] = pick(kept, z[i] + g[j], -INFINITY);
+      key_max = std::max(key_max, float_key(est[i]));
     }
+    const float b = key_float(key_max);
+    chunk_best[i0 / 64] = b;
   }
-  // Pass 2: exact scores where they can matter, as sample_uniform and the single pass compute them.
-  const double cut = best_est - (2 * kEstimateError + std::fabs(best_est) * 0x1p-48);
+  float best_est = -INFINITY;
+  for (int64_t c = 0; c * 64 < V; ++c) best_est = std::max(best_est, chunk_best[c]);
+  // Pass 2: exact scores where they can matter, as sample_uniform and the single pass
+  // compute them. An entry whose estimate's upper bound is below the best estimate's lower
+  // bound cannot reach the exact score of the best estimate's entry.
+  const float cut = best_est - estimate_error(best_est);
   int64_t best = -1;
   double best_v = -INFINITY;
   for (int64_t i = 0; i < V; ++i) {
-    if (!(est[i] > -INFINITY && est[i] >= cut)) continue;
+    const float cb = chunk_best[i / 64];
+    if (!(cb > -INFINITY && cb + estimate_error(cb) >= cut)) {
+      i = (i / 64 + 1) * 64 - 1;  // no candidate in this chunk
+      continue;
+    }
+    if (!(est[i] > -INFINITY && est[i] + estimate_error(est[i]) >= cut)) continue;
     const double u = (static_cast<double>(bits[i]) + 0.5) * (1.0 / 4294967296.0);
     const double v = static_cast<double>(z[i]) - std::log(-std::log(u));
     if (v > best_v) {
@@ -204,6 +249,7 @@ int64_t sample(const SampleArgs& a, bool* empty_row) {
   parallel_for(rows, 1, [&](int64_t r0, int64_t r1) {
     RowScratch w;
     w.z.resize(static_cast<size_t>(a.vocab)), w.est.resize(static_cast<size_t>(a.vocab)), w.bits.resize(static_cast<size_t>(a.vocab));
+    w.chunk_best.resize(static_cast<size_t>((a.vocab + 63) / 64));
     w.keys.reserve(static_cast<size_t>(a.vocab));
     for (int64_t r = r0; r < r1; ++r) {
       int64_t bad = sample_row(a, r, w, out + r);
