@@ -175,6 +175,30 @@ void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t 
   }
 }
 
+// Packs K block pc of a panel (op(B) rows [pc, pc+kc) x cols [c0, c0+nc), `strips` strips)
+// from an untransposed B, row by row: each stored row is read once, in order, and dealt out
+// to the strips (strip by strip, the rows would be read a row length apart per strip).
+void pack_b_block(const Mat& b, int64_t k_total, int64_t pc, int64_t c0, int64_t nc, int64_t strips, float* panel) {
+  const int64_t kc = std::min(kKC, k_total - pc);
+  float* out = panel + pc * strips * kNR;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* src = b.p + (pc + k) * b.ld + c0;
+    if (pc + k + kAhead < k_total) {
+      for (int64_t c = 0; c < nc; c += 16) TX_PREFETCH(src + kAhead * b.ld + c);
+    }
+    for (int64_t s = 0; s < strips; ++s) {
+      const int64_t w = std::min(kNR, nc - s * kNR);
+      float* dst = out + s * kc * kNR + k * kNR;
+      if (w == kNR) {
+        std::memcpy(dst, src + s * kNR, sizeof(float) * kNR);
+      } else {
+        for (int64_t j = 0; j < w; ++j) dst[j] = src[s * kNR + j];
+        for (int64_t j = w; j < kNR; ++j) dst[j] = 0.0f;
+      }
+    }
+  }
+}
+
 // acc = Ap (MR x kc) * Bp (kc x NR); then C[0:h, 0:w] = alpha acc + beta C.
 void micro_kernel(int64_t kc, const float* ap, const float* bp, float* c, int64_t ldc, int64_t h, int64_t w,
                   float alpha, float beta) {
@@ -295,11 +319,14 @@ struct Problem {
 
 // One unit: rows [ic, ic+mc) x strips [s_lo, s_hi) of the panel starting at column jc, over
 // all of K (ascending K blocks: the first applies beta, later ones accumulate).
+// `ready(pc)` returns once K block pc of the panel is packed.
+template <typename Ready>
 void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc, int64_t ic, int64_t mc, int64_t s_lo,
-                  int64_t s_hi, float* apack) {
+                  int64_t s_hi, float* apack, Ready ready) {
   const int64_t strips = (nc + kNR - 1) / kNR;
   for (int64_t pc = 0; pc < p.k; pc += kKC) {
     const int64_t kc = std::min(kKC, p.k - pc);
+    ready(pc);
     pack_a(p.a, ic, mc, pc, kc, apack);
     const float beta = pc == 0 ? p.beta : 1.0f;
     for (int64_t s = s_lo; s < s_hi; ++s) {
@@ -313,9 +340,9 @@ void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc,
   }
 }
 
-// Makes sure strip s of the panel is packed before it is read: the first thread to need it
-// packs it; another that needs it meanwhile waits (only on a thread that is running: it
-// holds the strip because it is packing it now).
+// Makes sure part s of the panel (a strip, or a K block) is packed before it is read: the
+// first thread to need it packs it; another that needs it meanwhile waits (only on a thread
+// that is running: it holds the part because it is packing it now).
 class StripGate {
  public:
   explicit StripGate(int64_t strips) : state_(new std::atomic<uint8_t>[strips]) {
@@ -363,7 +390,11 @@ void run(const Problem& p, int threads, const float* packed) {
     // Split N when M blocks alone are too few.
     const int64_t parts = std::clamp<int64_t>((want + mblocks - 1) / mblocks, 1, strips);
     const int64_t units = mblocks * parts;
-    StripGate gate(strips);
+    // An untransposed B (the weight gradients' activations, K = tokens) is packed by K
+    // block, all strips at once (pack_b_block); a transposed one strip by strip, each strip
+    // reading whole stored rows.
+    const bool by_block = packed == nullptr && !p.b.trans;
+    StripGate gate(by_block ? (p.k + kKC - 1) / kKC : strips);
     std::atomic<int64_t> next{0};
     run_shared(threads, [&] {
       static thread_local Scratch apack_scratch;
@@ -374,12 +405,14 @@ void run(const Problem& p, int threads, const float* packed) {
         const int64_t ic = ib * mc_even, mc = std::min(mc_even, p.m - ic);
         if (mc <= 0) continue;  // rounding to whole strips can leave the last block empty
         const int64_t s_lo = strips * part / parts, s_hi = strips * (part + 1) / parts;
-        for (int64_t s = s_lo; s < s_hi && packed == nullptr; ++s) {
+        for (int64_t s = s_lo; s < s_hi && packed == nullptr && !by_block; ++s) {
           gate.ensure(s, [&] {
             pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, bpanel);
           });
         }
-        compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack);
+        compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack, [&](int64_t pc) {
+          if (by_block) gate.ensure(pc / kKC, [&] { pack_b_block(p.b, p.k, pc, jc, nc, strips, bpanel); });
+        });
       }
     });
   }
