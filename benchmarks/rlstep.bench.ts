@@ -26,7 +26,7 @@ import { gemmSync } from '../lib/engine/gemm.js';
 import type { Rollout, TrainSequence } from '../lib/model/policy.js';
 import { WEAK_SFT_DIR } from '../lib/model/shipped.js';
 import { TinyPolicy } from '../lib/model/tiny-policy.js';
-import { groupAdvantages } from '../lib/rl/advantages.js';
+import { grpoAdvantagesByGroup } from '../lib/rl/advantages.js';
 import { lossConfig } from '../lib/rl/presets.js';
 import { scoreRollout } from '../lib/reward/score.js';
 import { round, time, timeAsync, type Harness, type Row, type Timing } from './harness.js';
@@ -95,7 +95,7 @@ export async function run(h: Harness): Promise<void> {
   const scoreAll = (out: Rollout[][]) => out.map((rs, i) => rs.map((r) => scoreRollout(r.text, shapes.tasks[i]!, cfg.reward)));
   let scores = scoreAll(plainOut);
   const score = time(() => { scores = scoreAll(plainOut); }, { warmup: 1, repeats: 5, minMs: 0 });
-  const adv = await groupAdvantages(scores.map((g) => g.map((s) => s.reward)));
+  const adv = await grpoAdvantagesByGroup(scores.map((g) => g.map((s) => s.reward)));
   const sequences: TrainSequence[] = [];
   plainOut.forEach((g, gi) => g.forEach((r, j) => sequences.push({
     prompt: shapes.plain[gi]!, completion: r.tokens, advantage: adv.perGroup[gi]?.[j] ?? 0, oldLogp: r.logp,
@@ -112,7 +112,7 @@ export async function run(h: Harness): Promise<void> {
   const step = await timeAsync(async () => {
     const out = await policy.generate(shapes.plain, gen);
     const sc = scoreAll(out);
-    const a = await groupAdvantages(sc.map((g) => g.map((s) => s.reward)));
+    const a = await grpoAdvantagesByGroup(sc.map((g) => g.map((s) => s.reward)));
     const seqs: TrainSequence[] = [];
     out.forEach((g, gi) => g.forEach((r, j) => seqs.push({
       prompt: shapes.plain[gi]!, completion: r.tokens, advantage: a.perGroup[gi]?.[j] ?? 0, oldLogp: r.logp,

@@ -2,8 +2,9 @@
 // Everything is derived from CMakeLists.txt so the node-gyp build compiles what the CMake build
 // compiles without a second list: the sources (its file(GLOB ...) lines for the CPU engine and
 // the bindings, minus its REMOVE_ITEMs, plus the sources its CPU-only add_library(tx_core)
-// names), the kernel sources (set(TX_KERNEL_SOURCES ...), compiled once per ISA set), and the
-// baseline and per-set flags (the if(CMAKE_SYSTEM_PROCESSOR MATCHES ...) branch for the arch).
+// names), the kernel sources (file(GLOB TX_KERNEL_SOURCES ...) minus its REMOVE_ITEM, compiled
+// once per ISA set), and the baseline and per-set flags (the if(CMAKE_SYSTEM_PROCESSOR
+// MATCHES ...) branch for the arch).
 // test/install/binding-gyp-sync.test.ts checks the result against CMake's own compile commands.
 //   node scripts/gyp-sources.mjs core-sources          the engine's .cpp files compiled once (tx_core)
 //   node scripts/gyp-sources.mjs addon-sources         the addon's own .cpp files (the bindings)
@@ -64,19 +65,11 @@ function setValues(args) {
   return args.slice(1).map((a) => a.replace(/^"(.*)"$/, '$1')).filter((a) => a !== '');
 }
 
-/** The sources named by set(TX_KERNEL_SOURCES ...), globs expanded, sorted, root-relative. */
-export function cmakeKernelSources(cmakeText = cmakeFile()) {
-  const sets = commands(cmakeText, 'set').filter((a) => a[0] === 'TX_KERNEL_SOURCES');
-  if (sets.length !== 1) throw new Error(`CMakeLists.txt: expected one set(TX_KERNEL_SOURCES ...), found ${sets.length}`);
-  return [...new Set(setValues(sets[0]).flatMap((a) => (a.includes('*') ? expandGlob(a) : [a])))].sort();
-}
-
 /**
- * The sources CMake compiles once for the CPU-only addon (all but the kernel sources), split as
- * CMake splits them: `core`, tx_core's (compiled with the baseline flags), and `addon`, the
- * toolexpander target's own (the bindings, compiled with no ISA flag).
+ * CMake's source lists as root-relative files: each file(GLOB ...) variable, then the
+ * list(APPEND ...) and list(REMOVE_ITEM ...) lines in their order (`${VAR}` expanded).
  */
-export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
+function cmakeSourceLists(cmakeText) {
   const vars = new Map();
   for (const args of commands(cmakeText, 'file')) {
     if (args[0] !== 'GLOB' && args[0] !== 'GLOB_RECURSE') continue;
@@ -98,9 +91,29 @@ export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
       continue;
     }
     if (args[0] !== 'REMOVE_ITEM' || !vars.has(args[1])) continue;
-    const drop = new Set(args.slice(2).map((a) => a.replace('${CMAKE_CURRENT_SOURCE_DIR}/', '')));
+    const drop = new Set(args.slice(2).flatMap((a) => {
+      const m = /^\$\{(\w+)\}$/.exec(a);
+      return m ? (vars.get(m[1]) ?? []) : [a.replace('${CMAKE_CURRENT_SOURCE_DIR}/', '')];
+    }));
     vars.set(args[1], vars.get(args[1]).filter((f) => !drop.has(f)));
   }
+  return vars;
+}
+
+/** The kernel sources, file(GLOB TX_KERNEL_SOURCES ...) minus its REMOVE_ITEM: sorted, root-relative. */
+export function cmakeKernelSources(cmakeText = cmakeFile()) {
+  const files = cmakeSourceLists(cmakeText).get('TX_KERNEL_SOURCES');
+  if (files === undefined) throw new Error('CMakeLists.txt: expected a file(GLOB TX_KERNEL_SOURCES ...)');
+  return [...new Set(files)].sort();
+}
+
+/**
+ * The sources CMake compiles once for the CPU-only addon (all but the kernel sources), split as
+ * CMake splits them: `core`, tx_core's (compiled with the baseline flags), and `addon`, the
+ * toolexpander target's own (the bindings, compiled with no ISA flag).
+ */
+export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
+  const vars = cmakeSourceLists(cmakeText);
   const expand = (items) => items.flatMap((a) => {
     const m = /^\$\{(\w+)\}$/.exec(a);
     if (m) return vars.get(m[1]) ?? [];
@@ -111,8 +124,8 @@ export function cmakeCpuAddonSources(cmakeText = cmakeFile()) {
   if (core.length !== 1) throw new Error(`CMakeLists.txt: expected one CPU-only add_library(tx_core ...), found ${core.length}`);
   const addon = commands(cmakeText, 'add_library').filter((a) => a[0] === 'toolexpander');
   if (addon.length !== 1) throw new Error(`CMakeLists.txt: expected one add_library(toolexpander ...), found ${addon.length}`);
-  // The kernel sources go into the per-set targets (CMake removes them from TX_CPU_SOURCES in a
-  // foreach, which the REMOVE_ITEM pass above does not follow); drop them here by their list.
+  // The kernel sources go into the per-set targets only (CMake's list(REMOVE_ITEM TX_CPU_SOURCES
+  // ${TX_KERNEL_SOURCES}) above; dropped here as well, should a target name them directly).
   const kernels = new Set(cmakeKernelSources(cmakeText));
   const coreFiles = [...new Set(expand(core[0].slice(1)))].filter((f) => !kernels.has(f)).sort();
   const addonFiles = [...new Set(expand(addon[0].slice(1)))].filter((f) => !kernels.has(f) && !coreFiles.includes(f)).sort();

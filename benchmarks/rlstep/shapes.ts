@@ -3,7 +3,7 @@
 // with 2 demonstrations in context, 8 rollouts each, maxTokens 128, temperature 1.
 import type { Task } from '../../lib/data/types.js';
 import { DEMO_CONFIG } from '../../lib/cli/demo.js';
-import { resolveConfig } from '../../lib/rl/presets.js';
+import { resolveTrainConfig } from '../../lib/rl/presets.js';
 import { loadRunTasks } from '../../lib/rl/tasks.js';
 import { defaultRender } from '../../lib/rl/trainer.js';
 import { createDemoPool, selectDemos } from '../../lib/toolexpander/demos.js';
@@ -18,7 +18,7 @@ export type RlShapes = {
 
 /** The grpo arm's config (it has the reference KL term, so the step includes reference log-probs). */
 export async function rlShapes(prompts = 8): Promise<RlShapes> {
-  const config = resolveConfig('grpo', DEMO_CONFIG);
+  const config = resolveTrainConfig('grpo', DEMO_CONFIG);
   const { train } = await loadRunTasks(config);
   const tasks = train.slice(0, prompts);
   const pool = createDemoPool(train);

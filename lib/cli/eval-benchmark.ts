@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { TxError } from '../errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
-import { merge, resolveConfig } from '../rl/presets.js';
+import { merge, resolveTrainConfig } from '../rl/presets.js';
 import { parseArgs } from './args.js';
 import { BENCHMARKS, FORMATS, type Benchmark, type PromptFormat } from './benchmark/items.js';
 import { runBenchmark } from './benchmark/run.js';
@@ -14,13 +14,15 @@ import { runBenchmark } from './benchmark/run.js';
 export const BENCHMARK_USAGE = `
 With --benchmark: every entry of a benchmark folder, scored by that benchmark's official
 rules (bfcl: BFCL's AST checker per category, its Java/JS conversion and relevance rule;
-api-bank: API-Bank's per-API checks, levels 1 and 2), then the leaderboard-style table (BFCL's summary
-aggregation). Each verdict is appended to --results as it comes (JSONL with the failure
+api-bank: API-Bank's per-API checks, levels 1-3; a level-3 call is judged given the gold
+calls before it, as its evaluator does), then the leaderboard-style table (BFCL's summary
+aggregation; for API-Bank level 3 also the share of samples with every call right). Each verdict is appended to --results as it comes (JSONL with the failure
 reason and the model text); rerunning the same command resumes from it.
 
   --data          bfcl: a folder laid out as gorilla's bfcl_eval/data (BFCL_v4_<category>.json,
                   possible_answer/); api-bank: a folder with level-1-api.json, level-1-given-desc/
-                  and (for level-2) level-2-toolsearcher/ and apis.json
+                  and, when present, level-2-toolsearcher/ with apis.json (level 2) and
+                  level-3.json (level 3; checked against level-3-batch-inf.json beside it)
   --categories    comma-separated categories (default: every one the folder holds)
   --format        package (compact tools, the last <tool_call> block counts; default) or
                   tool-n1 (JSON tools, the first block counts, as Tool-N1's BFCL handler)
@@ -64,7 +66,7 @@ export async function benchmarkCommand(argv: string[]): Promise<number> {
   const over: Record<string, unknown> = {};
   if (flags['seed'] !== undefined) over['seed'] = flags['seed'];
   if (flags['max-tokens'] !== undefined) over['generation'] = { maxTokens: flags['max-tokens'] };
-  const config = resolveConfig(undefined, merge(file, over));
+  const config = resolveTrainConfig(undefined, merge(file, over));
   const policyName = (flags['policy'] as string | undefined) ?? 'tiny';
   const factory = await resolvePolicyFactory(policyName);
   const checkpoint = (flags['checkpoint'] as string | undefined) ?? null;

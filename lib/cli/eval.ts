@@ -7,7 +7,7 @@ import { TxError } from '../errors.js';
 import { EVAL_SPLITS, type EvalSplit } from '../rl/config.js';
 import { evaluate } from '../rl/evaluate.js';
 import { resolvePolicyFactory } from '../rl/policy-factory.js';
-import { merge, resolveConfig } from '../rl/presets.js';
+import { merge, resolveTrainConfig } from '../rl/presets.js';
 import { allTasks, loadRunTasks } from '../rl/tasks.js';
 import { styledRender } from '../rl/trainer.js';
 import { scoreRollout } from '../reward/score.js';
@@ -57,7 +57,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (flags['matcher'] !== undefined) over['reward'] = { matcher: flags['matcher'] };
   if (flags['tasks'] !== undefined) over['data'] = { source: 'jsonl', train: flags['tasks'], eval: { test: flags['tasks'] } };
   if (flags['tasks'] !== undefined) over['eval'] = { ...(over['eval'] as object ?? {}), splits: ['test'] as EvalSplit[] };
-  const config = resolveConfig(undefined, merge(file, over));
+  const config = resolveTrainConfig(undefined, merge(file, over));
   const tasks = await loadRunTasks(config);
   if (Object.keys(tasks.evalSplits).length === 0) throw new TxError('E_FORMAT', 'eval: no held-out tasks to evaluate; give --tasks f.jsonl, or a config whose data.eval names task files');
   const render = styledRender(config.prompt.style);

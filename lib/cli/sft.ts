@@ -15,7 +15,7 @@ import { Progress } from '../report/progress.js';
 import { WARM_START_DEFAULTS, warmStart, type WarmStartOptions, type WarmStartResult } from '../sft/warmstart.js';
 import { parseArgs } from './args.js';
 
-export const SFT_USAGE = `usage: toolexpander sft [--out DIR] [--seed N] [--steps N] [--train-size N] [--eval-size N] [--init DIR] [--quiet]
+export const SFT_USAGE = `usage: toolexpander sft [--out DIR] [--seed N] [--steps N] [--train-size N] [--random-values N] [--eval-size N] [--init DIR] [--quiet]
 
 Trains the weak TinyPolicy warm start from scratch on the synthetic suite (BPE tokenizer,
 then SFT with demonstrations and SET examples in a share of samples), evaluates it greedily
@@ -29,6 +29,9 @@ With the defaults this rebuilds the checkpoint shipped in checkpoints/weak-sft b
                 ${WARM_START_DEFAULTS.validateEvery} steps the greedy accuracy on ${WARM_START_DEFAULTS.validationSize} validation tasks is measured and
                 training stops once it reaches ${WARM_START_DEFAULTS.stopAt} (the warm start is weak on purpose)
   --train-size  synthetic train tasks (default ${WARM_START_DEFAULTS.trainSize}; the RL runs use the same suite)
+  --random-values N
+                N extra SFT tasks with generated argument values, each rarely repeated
+                (default ${WARM_START_DEFAULTS.randomValueTasks}): a value it cannot recall the model has to copy from the query
   --eval-size   tasks per held-out split (default ${WARM_START_DEFAULTS.evalSize})
   --init        fine-tune this model folder (ours, or a Hugging Face Qwen2 / Qwen2.5 one) with
                 its own tokenizer, instead of a new BPE and random weights`;
@@ -61,7 +64,7 @@ export async function sftCommand(argv: string[]): Promise<number> {
     console.log(SFT_USAGE);
     return 0;
   }
-  const { flags, positional } = parseArgs(argv, { out: 'string', seed: 'int', steps: 'int', 'train-size': 'int', 'eval-size': 'int', quiet: 'boolean', init: 'string' }, 'sft');
+  const { flags, positional } = parseArgs(argv, { out: 'string', seed: 'int', steps: 'int', 'train-size': 'int', 'eval-size': 'int', quiet: 'boolean', init: 'string', 'random-values': 'int' }, 'sft');
   if (positional.length > 0) throw new TxError('E_RANGE', `sft: unexpected argument '${positional[0]}'`);
   const opts: Partial<WarmStartOptions> = {};
   if (flags['seed'] !== undefined) opts.seed = flags['seed'] as number;
@@ -69,6 +72,7 @@ export async function sftCommand(argv: string[]): Promise<number> {
   if (flags['train-size'] !== undefined) opts.trainSize = flags['train-size'] as number;
   if (flags['eval-size'] !== undefined) opts.evalSize = flags['eval-size'] as number;
   if (flags['init'] !== undefined) opts.init = flags['init'] as string;
+  if (flags['random-values'] !== undefined) opts.randomValueTasks = flags['random-values'] as number;
   for (const k of ['steps', 'trainSize', 'evalSize'] as const) {
     if (opts[k] === 0) throw new TxError('E_RANGE', `sft: --${k === 'steps' ? 'steps' : k === 'trainSize' ? 'train-size' : 'eval-size'} must be >= 1`);
   }
@@ -95,7 +99,8 @@ export async function sftCommand(argv: string[]): Promise<number> {
   }
   console.log(`  weights sha256 ${rec.sha256}`);
   const shipped = await shippedRecord();
-  if (shipped !== undefined && resolve(out) !== resolve(WEAK_SFT_DIR) && JSON.stringify(shipped.options) === JSON.stringify(rec.options)) {
+  // Options added after the shipped build (randomValueTasks) count at their defaults.
+  if (shipped !== undefined && resolve(out) !== resolve(WEAK_SFT_DIR) && JSON.stringify({ ...WARM_START_DEFAULTS, ...shipped.options }) === JSON.stringify(rec.options)) {
     console.log(shipped.sha256 === rec.sha256
       ? '  identical to the shipped checkpoints/weak-sft (bit for bit)'
       : '  differs from the shipped checkpoints/weak-sft (another engine build or CPU path: the shipped one was built on x86-64 AVX-512)');

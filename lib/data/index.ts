@@ -8,5 +8,6 @@ export { validateTask } from './validate.js';
 export { readTasks } from './read.js';
 export { fromBfcl, bfclParametersToJsonSchema, bfclTypeToJsonSchema, BFCL_TYPE_KEY } from './bfcl.js';
 export { fromApiBank, fromApiBankLevel2, apiBankTool, API_BANK_OPTIONAL } from './apibank.js';
+export { fromApiBankLevel3, type ApiBankLevel3Gold } from './apibank-level3.js';
 export { goldCalls } from './gold.js';
 export * from './synthetic/index.js';

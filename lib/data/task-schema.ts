@@ -1,5 +1,5 @@
 // The published task JSON Schema (docs/method.md section 1). schemas/task.schema.json is
-// this object written out; test/data/schema-file.test.ts checks that the two agree
+// this object written out; test/data/validate.test.ts checks that the two agree
 // (regenerate with `npx tsx test/fixtures/write-schema.ts`).
 
 export const TASK_SCHEMA_ID = 'https://github.com/toolexpander/toolexpander/schemas/task.schema.json';

@@ -20,4 +20,4 @@ export { OpenAIPolicy, type OpenAIPolicyOptions, type FetchLike, type PromptToke
 export type {
   Policy, Rollout, GenerateOptions, TrainSequence, TrainBatch, TokenBatch, TokenTrainBatch, StepStats,
 } from './policy.js';
-export { tinyConfig, resolveConfig as resolveQwen2Config, configJson, parseHfConfig, type Qwen2Config } from './qwen2-config.js';
+export { tinyConfig, resolveQwen2Config, configJson, parseHfConfig, type Qwen2Config } from './qwen2-config.js';

@@ -24,7 +24,7 @@ export function tinyConfig(vocabSize: number): Qwen2Config {
 }
 
 /** Fills defaults; the native side range-checks every field (TxError naming it). */
-export function resolveConfig(c: Qwen2Config): Required<Qwen2Config> {
+export function resolveQwen2Config(c: Qwen2Config): Required<Qwen2Config> {
   if (c === null || typeof c !== 'object') throw new TxError('E_RANGE', 'config must be an object with Qwen2 config.json fields');
   return {
     vocab_size: c.vocab_size, hidden_size: c.hidden_size, intermediate_size: c.intermediate_size,
@@ -117,5 +117,5 @@ export function parseHfConfig(raw: unknown, file = 'config.json'): Required<Qwen
     if (!list.every((x) => Number.isSafeInteger(x) && (x as number) >= 0)) throw refuse(file, 'eos_token_id', `must be a token id or a list of them, got ${JSON.stringify(eos)}`);
     ids.eos_token_id = eos as number | number[];
   }
-  return { ...resolveConfig(o as unknown as Qwen2Config), ...ids };
+  return { ...resolveQwen2Config(o as unknown as Qwen2Config), ...ids };
 }

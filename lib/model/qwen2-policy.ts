@@ -10,7 +10,7 @@ import { native, type NativeLossSpec, type NativePolicyModel } from '../engine/n
 import { loadOptimizer, loadWeights, openWeights, readConfig, writeCheckpoint } from './checkpoint.js';
 import { checkMemory, describePlan, memoryPlan, type MemoryPlan } from './memory.js';
 import type { GenerateOptions, Policy, Rollout, StepStats, TokenBatch, TokenTrainBatch, TrainBatch, TrainSequence } from './policy.js';
-import { configJson, resolveConfig, type Qwen2Config, type Qwen2TokenIds } from './qwen2-config.js';
+import { configJson, resolveQwen2Config, type Qwen2Config, type Qwen2TokenIds } from './qwen2-config.js';
 import { readTokenizerDir, tokenizerFilesFor, type TokenizerFiles } from './tokenizer-files.js';
 import { IM_END } from './tokenizer/specials.js';
 import type { Tokenizer } from './tokenizer/types.js';
@@ -81,7 +81,7 @@ export class Qwen2Policy implements Policy {
   }
 
   static async create(config: Qwen2Config, opts: Qwen2PolicyOptions = {}): Promise<Qwen2Policy> {
-    return Qwen2Policy.make(resolveConfig(config), opts, undefined, {});
+    return Qwen2Policy.make(resolveQwen2Config(config), opts, undefined, {});
   }
 
   private static make(c: Required<Qwen2Config>, opts: Qwen2PolicyOptions, files: TokenizerFiles | undefined, ids: Qwen2TokenIds): Qwen2Policy {

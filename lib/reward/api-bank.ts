@@ -5,6 +5,7 @@
 // that a static check can apply.
 
 import { isPlainObject } from '../data/json.js';
+import { PyFloat, pyFloatRepr } from '../data/pyvalue.js';
 import type { Call, Tool } from '../data/types.js';
 import type { MatchResult } from './types.js';
 
@@ -27,12 +28,16 @@ function pyRepr(v: unknown): string {
   return pyStr(v);
 }
 
-/** Python's str() of a JSON value. */
+/**
+ * Python's str() of a JSON value: from JSON.parse (a number prints as JS prints it) or
+ * from pyJsonParse (a PyFloat prints as Python does: `1000.0`, `1e+16`).
+ */
 export function pyStr(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (v instanceof PyFloat) return pyFloatRepr(v.value);
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
   return String(v);

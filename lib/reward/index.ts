@@ -17,3 +17,5 @@ export { astChecker, type BfclFunction, type BfclCheck, type BfclLanguage } from
 export { pyJsonParse, pyJsonStringify } from '../data/pyjson.js';
 export { PyFloat } from '../data/pyvalue.js';
 export { readBfclCategory, bfclQuestionPath, type BfclSuiteItem } from './bfcl-suite.js';
+export { checkApiBankLevel3, matchApiBankLevel3, apiBankLevel3Gold } from './api-bank-level3.js';
+export { sameRetrieval, retrieverTokens, splitByUppercase } from './api-bank-retriever.js';

@@ -3,6 +3,7 @@
 import { goldCalls } from '../data/gold.js';
 import type { Call, Task } from '../data/types.js';
 import { matchApiBank } from './api-bank.js';
+import { apiBankLevel3Gold, matchApiBankLevel3 } from './api-bank-level3.js';
 import { matchBfclText } from './bfcl.js';
 import { matchExact } from './exact.js';
 import { parseToolCalls } from './parse.js';
@@ -17,7 +18,12 @@ function match(calls: Call[], task: Task, matcher: ScoreOptions['matcher'], text
   // BFCL's checker reads the block's own text: Python types (5 vs 5.0) come from it.
   if (matcher === 'bfcl') return matchBfclText(text, task);
   const gold = goldCalls(task);
-  if (matcher === 'api-bank') return matchApiBank(calls, gold, task.tools);
+  if (matcher === 'api-bank') {
+    // Level-3 steps carry the official check's inputs (fromApiBankLevel3); the values are
+    // re-read from the text with Python's number types, as for BFCL.
+    const l3 = apiBankLevel3Gold(task);
+    return l3 === undefined ? matchApiBank(calls, gold, task.tools) : matchApiBankLevel3(calls, text, task, l3);
+  }
   return matchExact(calls, gold);
 }
 

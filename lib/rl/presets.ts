@@ -89,7 +89,7 @@ export function isPresetName(x: unknown): x is PresetName {
  * The full config of a run: defaults, then the preset (`overrides.preset`, else `preset`),
  * then `overrides`. Both the overrides and the result are checked against the schema.
  */
-export function resolveConfig(preset: PresetName | undefined, overrides: unknown = {}): TrainConfig {
+export function resolveTrainConfig(preset: PresetName | undefined, overrides: unknown = {}): TrainConfig {
   const user = validateTrainConfig(overrides);
   const name = user.preset ?? preset ?? DEFAULTS.preset;
   if (!isPresetName(name)) throw new TxError('E_RANGE', `unknown preset '${String(name)}'; one of ${PRESET_NAMES.join(', ')}`);

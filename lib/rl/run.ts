@@ -18,7 +18,7 @@ import { loadLatestCheckpoint, type TrainerState } from './checkpoint.js';
 import { type PresetName, type TrainConfig } from './config.js';
 import { readConfigFile } from './config-file.js';
 import { resolvePolicyFactory, type PolicyFactory } from './policy-factory.js';
-import { merge, resolveConfig } from './presets.js';
+import { merge, resolveTrainConfig } from './presets.js';
 import { allTasks, loadRunTasks } from './tasks.js';
 import { train, type TrainResult } from './trainer.js';
 
@@ -56,7 +56,7 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
   if (opts.resume !== undefined) {
     runDir = opts.resume;
     const stored = await readConfigFile(join(runDir, 'config.json'), 'run config');
-    config = resolveConfig(stored.preset, stored);
+    config = resolveTrainConfig(stored.preset, stored);
     const steps = opts.overrides?.['steps'];
     if (steps !== undefined && steps !== config.steps) {
       throw new TxError('E_RANGE', `--steps ${String(steps)} differs from the run's ${config.steps}: the LR schedule depends on it, so a resume keeps it`);
@@ -70,7 +70,7 @@ export async function runTraining(opts: RunOptions): Promise<RunOutcome> {
     const preset = (user as { preset?: PresetName }).preset ?? opts.preset;
     const named = (user as { name?: string }).name === undefined
       ? merge(user, { name: `${preset ?? 'toolexpander'}-s${String((user as { seed?: number }).seed ?? 0)}` }) : user;
-    config = resolveConfig(preset, named);
+    config = resolveTrainConfig(preset, named);
     runDir = opts.out ?? join('runs', config.name);
     if (existsSync(join(runDir, 'config.json'))) {
       throw new TxError('E_STATE', `${runDir} already holds a run; continue it with --resume ${runDir} or choose another --out`);

@@ -1,7 +1,7 @@
 // Small statistics of one training step: rollout reward moments, the KL of the sampling
 // policy to the initial one, the windowed loss variance.
 
-import type { Group } from '../toolexpander/hardsampling.js';
+import type { Group } from '../toolexpander/groups.js';
 
 export function meanStd(xs: readonly number[]): { mean: number; std: number } {
   if (xs.length === 0) return { mean: 0, std: 0 };

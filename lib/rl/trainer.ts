@@ -1,10 +1,11 @@
 // The GRPO trainer loop (docs/method.md sections 5-8). One step: draw B prompts (seeded
-// epoch shuffles), G rollouts each, score, then per the preset: hard sampling (replace hard
-// groups by their first solved demo round, defer the rest), dynamic sampling (drop
-// zero-variance groups, draw new prompts), or nothing; grouped advantages (native, grpo
-// mode); policy.trainStep with the preset's loss and the step's learning rate; one metrics
-// record; periodic greedy evaluation and checkpoints. Every random draw is keyed by (seed,
-// purpose, step, ...), so the trainer state in a checkpoint is enough to continue bit-exactly.
+// epoch shuffles), G rollouts each, score, then the config's sampler (sampler.ts): hard
+// sampling (replace hard groups by their first solved demo round, defer the rest), dynamic
+// sampling (drop zero-variance groups, draw new prompts), or none; grouped advantages
+// (native, grpo mode); policy.trainStep with the preset's loss and the step's learning rate;
+// one metrics record; periodic greedy evaluation and checkpoints. Every random draw is keyed
+// by (seed, purpose, step, ...), so the trainer state in a checkpoint is enough to continue
+// bit-exactly.
 
 import { performance } from 'node:perf_hooks';
 import { TxError } from '../errors.js';
@@ -12,20 +13,23 @@ import type { Task } from '../data/types.js';
 import type { Policy, StepStats, TrainSequence } from '../model/policy.js';
 import { scoreRollout } from '../reward/score.js';
 import { createDemoPool, type DemoPool } from '../toolexpander/demos.js';
-import { hardSampleRounds, sampleGroups, type Group, type SamplingContext } from '../toolexpander/hardsampling.js';
-import { emptyBook, isHard, meanLevel, startLevel } from '../toolexpander/levels.js';
+import { sampleGroups, type SamplingContext } from '../toolexpander/groups.js';
+import { clearDeferred, emptyBook, isHard } from '../toolexpander/levels.js';
 import { buildPrompt, renderChatML } from '../toolexpander/prompt.js';
 import { renderStyled, type PromptStyle } from '../toolexpander/prompt-styles.js';
 import type { MetricsLog } from '../report/metrics-log.js';
 import type { EvalRecord, StepRecord } from '../report/records.js';
-import { groupAdvantages } from './advantages.js';
+import { grpoAdvantagesByGroup } from './advantages.js';
+import { dynamicSampler } from './dynamic-sampler.js';
+import { hardSampler } from './hard-sampler.js';
+import { noSampler, type GroupSampler } from './sampler.js';
 import { saveCheckpoint, TRAINER_STATE_VERSION, type TrainerState } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
 import { lossConfig } from './presets.js';
 import { initialQueue, takePrompts } from './queue.js';
 import { learningRate } from './schedule.js';
-import { klToReference, rolloutStats, variance, zeroVariance } from './step-stats.js';
+import { klToReference, meanStd, rolloutStats, variance } from './step-stats.js';
 import { buildSequences, demoConditioned } from './transfer.js';
 
 export type RenderPrompt = (task: Task, demos: readonly Task[]) => string;
@@ -75,6 +79,14 @@ export function initialState(cfg: TrainConfig, trainIds: readonly string[]): Tra
   };
 }
 
+/** The config's sampler: hard sampling wins when both are enabled (the presets enable one at most). */
+export function samplerFor(cfg: TrainConfig): GroupSampler {
+  const rounds = cfg.hardSampling.shots.length;
+  if (cfg.hardSampling.enabled) return hardSampler({ shots: cfg.hardSampling.shots, maxExtraRollouts: cfg.hardSampling.maxExtraRollouts });
+  if (cfg.dynamicSampling.enabled) return dynamicSampler({ batchSize: cfg.batchSize, maxExtraRollouts: cfg.dynamicSampling.maxExtraRollouts, rounds });
+  return noSampler(rounds);
+}
+
 export async function train(opts: TrainerOptions): Promise<TrainResult> {
   const cfg = opts.config;
   const { policy } = opts;
@@ -89,6 +101,7 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
   const render = opts.render ?? styledRender(cfg.prompt?.style ?? 'compact');
   const score = (text: string, task: Task) => scoreRollout(text, task, cfg.reward);
   const shots = { shots: cfg.hardSampling.shots };
+  const sampler = samplerFor(cfg);
   let state = opts.resume ?? initialState(cfg, trainIds);
   const steps: StepRecord[] = [];
   const evals: EvalRecord[] = [];
@@ -122,12 +135,17 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
     const ctx: SamplingContext = {
       policy, pool, render, score, generation: cfg.generation, groupSize: cfg.groupSize, seed: cfg.seed, step: t,
     };
-    let drawn = takePrompts(state.queue, state.book, cfg.batchSize, cfg.seed, trainIds);
-    let { queue, book } = drawn;
-    const tasks = drawn.ids.map((id) => byId.get(id) as Task);
-    const hs = cfg.hardSampling.enabled;
-    const levels = tasks.map((task) => (hs ? startLevel(book, task.id) : 0));
-    const level = hs ? meanLevel(book, drawn.ids) : 0;
+    let { queue, book } = state;
+    // The queue re-queues the book's deferred prompts at the next epoch boundary it crosses.
+    const draw = (n: number): Task[] => {
+      const d = takePrompts(queue, n, cfg.seed, trainIds, book.deferred);
+      queue = d.queue;
+      if (d.requeued) book = clearDeferred(book);
+      return d.ids.map((id) => byId.get(id) as Task);
+    };
+    const tasks = draw(cfg.batchSize);
+    const levels = tasks.map((task) => sampler.startLevel(book, task.id));
+    const level = meanStd(levels).mean;
     const first = await sampleGroups(ctx, tasks, levels, 0, shots);
     const hard = first.filter((g) => isHard(g.scores)).length;
     // Hint reliance: prompts rescued with demonstrations earlier, drawn again at level 0.
@@ -139,34 +157,13 @@ export async function train(opts: TrainerOptions): Promise<TrainResult> {
       if (!isHard(g.scores)) hintFollowUpsSolved++;
       rescuedBefore.delete(g.task.id);
     });
-    let groups: Group[] = first;
-    let resolvedPerRound = cfg.hardSampling.shots.map(() => 0);
-    let deferred = 0;
-    let extraRollouts = 0;
-    let promptsDrawn = tasks.length;
-    if (hs) {
-      const r = await hardSampleRounds(ctx, first, book, { shots: cfg.hardSampling.shots, maxExtraRollouts: cfg.hardSampling.maxExtraRollouts });
-      groups = r.groups.filter((g): g is Group => g !== null);
-      book = r.book;
-      ({ resolvedPerRound, deferred, extraRollouts } = r.stats);
-    } else if (cfg.dynamicSampling.enabled) {
-      // DAPO: keep groups with a reward spread; refill from the queue while the budget lasts.
-      groups = first.filter((g) => !zeroVariance(g));
-      let left = cfg.dynamicSampling.maxExtraRollouts;
-      for (let round = 1; groups.length < cfg.batchSize && left >= cfg.groupSize; round++) {
-        const need = Math.min(cfg.batchSize - groups.length, Math.floor(left / cfg.groupSize));
-        drawn = takePrompts(queue, book, need, cfg.seed, trainIds);
-        ({ queue, book } = drawn);
-        const more = await sampleGroups(ctx, drawn.ids.map((id) => byId.get(id) as Task), drawn.ids.map(() => 0), `dyn${round}`, shots);
-        left -= need * cfg.groupSize;
-        extraRollouts += need * cfg.groupSize;
-        promptsDrawn += need;
-        groups.push(...more.filter((g) => !zeroVariance(g)));
-      }
-    }
+    const sampled = await sampler.resample(first, { ...ctx, book, draw });
+    if (sampled.book !== undefined) book = sampled.book;
+    const { groups, resolvedPerRound, deferred, extraRollouts } = sampled;
+    const promptsDrawn = tasks.length + sampled.extraPrompts;
 
     for (const g of groups) if (demoConditioned(g)) rescuedBefore.add(g.task.id);
-    const adv = await groupAdvantages(groups.map((g) => g.scores.map((s) => s.reward)));
+    const adv = await grpoAdvantagesByGroup(groups.map((g) => g.scores.map((s) => s.reward)));
     const built = await buildSequences(groups, adv.perGroup, {
       trainOn: cfg.hardSampling.trainOn, isCap: cfg.hardSampling.isCap, policy, plainPrompt: (g) => render(g.task, []),
     });

@@ -12,7 +12,7 @@
 // the current policy's, so r = 1 at the step's single update.
 
 import type { Policy, TrainSequence } from '../model/policy.js';
-import type { Group } from '../toolexpander/hardsampling.js';
+import type { Group } from '../toolexpander/groups.js';
 
 export type TrainOn = 'demo' | 'plain' | 'both';
 

@@ -32,6 +32,16 @@ export type WarmStartOptions = {
   /** Synthetic suite: the same seed and train size as the RL runs that start from it. */
   dataSeed: number;
   trainSize: number;
+  /**
+   * Extra SFT tasks with generated argument values (random-values.ts), from task streams no
+   * other split uses, values drawn from pools this large so that a value is rarely seen
+   * twice. 0 reproduces the first shipped checkpoint, which memorised its few hundred train
+   * values and could not copy a new one into a call; a model that cannot recall a value has
+   * to copy it from the query, the skill every held-out split and RL prompt needs. The
+   * tokenizer is trained on the samples of the trainSize tasks only (whose demonstrations
+   * and SET examples may come from the generated tasks).
+   */
+  randomValueTasks: number;
   /** Tasks per held-out split evaluated at the end. */
   evalSize: number;
   vocabSize: number;
@@ -59,7 +69,7 @@ export type WarmStartOptions = {
 };
 
 export const WARM_START_DEFAULTS: WarmStartOptions = {
-  seed: 0, dataSeed: 0, trainSize: 4000, evalSize: 200, vocabSize: 2048, model: {},
+  seed: 0, dataSeed: 0, trainSize: 4000, randomValueTasks: 0, evalSize: 200, vocabSize: 2048, model: {},
   steps: 1500, batchSize: 32, lr: 3e-3, warmup: 20, finalRatio: 0.1, maxTokens: 160,
   validateEvery: 100, validationSize: 100, stopAt: 0.25,
 };
@@ -99,6 +109,17 @@ export function heldOutSplits(dataSeed: number, trainSize: number, size: number)
   return { train: s.train, splits: { test: s.test, testTemplates: s.testTemplates, testUnseenApis: s.testUnseenApis } };
 }
 
+/** First task stream of the generated-value SFT tasks: far past any train split a run uses. */
+export const RANDOM_TASKS_FROM = 1_000_000;
+
+/** The warm start's generated-value tasks (seen APIs and templates, values from randomPools). */
+function randomValueTasks(o: WarmStartOptions): Task[] {
+  return syntheticSuite({
+    seed: o.dataSeed, trainSize: o.randomValueTasks, trainFrom: RANDOM_TASKS_FROM, trainValues: 'random',
+    randomPoolSize: Math.max(o.randomValueTasks, 400), testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1,
+  }).train;
+}
+
 /**
  * Validation tasks: test-split tasks (seen APIs and templates, held-out values) at indices
  * from `skip` on, so they share no task stream with the `skip` evaluated test tasks. (A
@@ -114,8 +135,9 @@ export async function warmStart(partial: Partial<WarmStartOptions> = {},
   const o: WarmStartOptions = { ...WARM_START_DEFAULTS, ...partial, model: { ...WARM_START_DEFAULTS.model, ...partial.model } };
   const t0 = performance.now();
   const { train, splits } = heldOutSplits(o.dataSeed, o.trainSize, o.evalSize);
-  const samples = buildSftData(train, { seed: o.seed, style: 'compact' });
-  const corpus = samples.map((s) => {
+  const tasks = o.randomValueTasks > 0 ? [...train, ...randomValueTasks(o)] : train;
+  const samples = buildSftData(tasks, { seed: o.seed, style: 'compact' });
+  const corpus = samples.slice(0, train.length).map((s) => {
     const t = sftText(s);
     return t.prompt + t.target;
   });

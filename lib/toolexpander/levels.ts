@@ -94,14 +94,10 @@ export function meanLevel(book: LevelBook, ids: readonly string[]): number {
 }
 
 /**
- * The order of the next epoch: the prompts deferred in the last one first (re-queued, at
- * their highest level), then every other prompt in the given (already shuffled) order.
- * Returns the order and the book with its deferred queue emptied.
+ * The book once the prompt queue has moved its deferred prompts to the front of a new
+ * epoch (lib/rl/queue.ts): every level kept (re-queued prompts come back at their highest
+ * level), the deferred list empty.
  */
-export function nextEpoch(book: LevelBook, shuffledIds: readonly string[]): { order: string[]; book: LevelBook } {
-  const known = new Set(shuffledIds);
-  const first = book.deferred.filter((id) => known.has(id));
-  const firstSet = new Set(first);
-  const order = [...first, ...shuffledIds.filter((id) => !firstSet.has(id))];
-  return { order, book: { levels: { ...book.levels }, deferred: [] } };
+export function clearDeferred(book: LevelBook): LevelBook {
+  return { levels: { ...book.levels }, deferred: [] };
 }

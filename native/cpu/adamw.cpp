@@ -5,6 +5,7 @@
 
 #include "common/adamw_host.h"
 #include "cpu/adamw.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -43,3 +44,8 @@ bool adamw_step(const AdamWArgs& a, AdamWResult* result) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(bool, adamw_step, (const AdamWArgs& a, AdamWResult* r), (a, r))
+}  // namespace tx::cpu

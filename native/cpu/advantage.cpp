@@ -8,6 +8,7 @@
 
 #include "common/advantage_math.h"
 #include "cpu/advantage.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -280,3 +281,8 @@ int64_t grouped_advantages(const GroupedAdvantagesArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(int64_t, grouped_advantages, (const GroupedAdvantagesArgs& a), (a))
+}  // namespace tx::cpu

@@ -13,6 +13,7 @@
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
 #include "cpu/attention_rows.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -245,3 +246,10 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, attention, (const AttentionArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, decode_attention, (const DecodeAttentionArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, attention_rows, (const AttentionRowsArgs& a), (a))
+}  // namespace tx::cpu

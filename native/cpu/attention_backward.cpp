@@ -13,6 +13,7 @@
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
 #include "cpu/attention_rows.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 #include "cpu/work_pool.h"
@@ -262,3 +263,9 @@ void attention_rows_backward(const AttentionRowsArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, attention_backward, (const AttentionBackwardArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, attention_rows_backward, (const AttentionRowsArgs& a), (a))
+}  // namespace tx::cpu

@@ -36,7 +36,7 @@ struct AttentionRowsArgs {
   float* grad_v = nullptr;
 };
 
-// Dispatched to the selected kernel set (kernel_table.h).
+// Dispatched to the selected kernel set (cpu/dispatch.h).
 void attention_rows(const AttentionRowsArgs& a);
 void attention_rows_backward(const AttentionRowsArgs& a);
 

@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "cpu/attention_tile.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -140,3 +141,10 @@ void decode_attention_prefix(const PrefixDecodeArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, decode_attention_prefix, (const PrefixDecodeArgs& a), (a))
+TX_CPU_DISPATCH(void, prefix_transpose_block, (const float* keys, int64_t stride, int n, int D, float* dst),
+                (keys, stride, n, D, dst))
+}  // namespace tx::cpu

@@ -42,7 +42,7 @@ struct PrefixDecodeArgs {
   int64_t ngroups = 0;
 };
 
-// Both dispatched to the selected kernel set (kernel_table.h), like attention.cpp's kernels,
+// Both dispatched to the selected kernel set (cpu/dispatch.h), like attention.cpp's kernels,
 // so decode runs the very tile code the packed forward runs.
 void decode_attention_prefix(const PrefixDecodeArgs& a);
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cpu/embedding.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -12,7 +13,8 @@ namespace tx::cpu::TX_ISA_NS {
 
 // Integer work on std::vectors (the public signature, shared with the CUDA launcher): only
 // the scalar set has it, the others call the public tx::cpu::group_by_id, which forwards
-// there, so no wider set emits a std::vector<int32_t> member the linker could share.
+// there (end of file), so no wider set emits a std::vector<int32_t> member the linker could
+// share.
 #if defined(TX_ISA_IS_scalar)
 void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<int32_t>* order,
                  std::vector<int32_t>* start, std::vector<int32_t>* uid) {
@@ -63,3 +65,16 @@ void embedding_backward(const EmbeddingBackwardArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h); group_by_id is the scalar
+// set's only (above).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, embedding, (const EmbeddingArgs& a), (a))
+TX_CPU_DISPATCH(void, embedding_backward, (const EmbeddingBackwardArgs& a), (a))
+#if defined(TX_ISA_IS_scalar)
+void group_by_id(const int32_t* ids, int64_t tokens, int64_t vocab, std::vector<int32_t>* order,
+                 std::vector<int32_t>* start, std::vector<int32_t>* uid) {
+  scalar::group_by_id(ids, tokens, vocab, order, start, uid);
+}
+#endif
+}  // namespace tx::cpu

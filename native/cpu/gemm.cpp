@@ -27,6 +27,7 @@
 #endif
 
 #include "cpu/gemm.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "tx/platform.h"
 #include "cpu/work_pool.h"
@@ -457,3 +458,11 @@ void gemm_pack_b(const float* b, bool trans_b, int64_t n, int64_t k, float* out)
 void gemm_prepacked(const GemmArgs& g, const float* packed_b) { gemm_with(g, packed_b); }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, gemm, (const GemmArgs& a), (a))
+TX_CPU_DISPATCH(int64_t, gemm_packed_b_floats, (int64_t n, int64_t k), (n, k))
+TX_CPU_DISPATCH(void, gemm_pack_b, (const float* b, bool trans_b, int64_t n, int64_t k, float* out), (b, trans_b, n, k, out))
+TX_CPU_DISPATCH(void, gemm_prepacked, (const GemmArgs& a, const float* packed_b), (a, packed_b))
+}  // namespace tx::cpu

@@ -9,6 +9,7 @@
 
 #include "common/grpo_loss_host.h"
 #include "cpu/grpo_loss.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -80,3 +81,8 @@ int64_t grpo_loss(const GrpoLossArgs& a, GrpoLossResult* result) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(int64_t, grpo_loss, (const GrpoLossArgs& a, GrpoLossResult* r), (a, r))
+}  // namespace tx::cpu

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "cpu/kernel_table.h"
 #include "tx/runtime.h"
 
 #if defined(TX_ISA_X86)

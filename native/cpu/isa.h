@@ -1,12 +1,19 @@
 // Run-time choice of the CPU kernel set. The binary is built for a portable baseline
-// (x86-64-v2, armv8-a); each kernel set (cpu/kernel_table.h) is the same kernel sources
-// compiled once more for a wider ISA, in its own namespace. One set is chosen at the first
+// (x86-64-v2, armv8-a); each kernel set is the same kernel sources compiled once more for a
+// wider ISA, in its own namespace, and cpu/dispatch.h routes every kernel to the chosen one. One set is chosen at the first
 // kernel call, from what the CPU (and, on x86, the OS: xgetbv) supports, or from
 // TOOLEXPANDER_SIMD=scalar|avx2|avx512|neon, and never changes afterwards.
 #pragma once
 #include <string>
 
 #include "tx/status.h"
+
+// The architectures with wider sets (the sets CMakeLists.txt builds per architecture).
+#if defined(__x86_64__) || defined(_M_X64)
+#define TX_ISA_X86 1
+#elif defined(__aarch64__) || defined(_M_ARM64)
+#define TX_ISA_ARM 1
+#endif
 
 namespace tx::cpu {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cpu/logprob.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/logprob_math.h"
 #include "cpu/parallel.h"
@@ -309,3 +310,11 @@ void linear_logprobs_backward(const LinearLogprobsBackwardArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, logprobs, (const LogprobsArgs& a), (a))
+TX_CPU_DISPATCH(void, logprobs_backward, (const LogprobsBackwardArgs& a), (a))
+TX_CPU_DISPATCH(void, linear_logprobs, (const LinearLogprobsArgs& a), (a))
+TX_CPU_DISPATCH(void, linear_logprobs_backward, (const LinearLogprobsBackwardArgs& a), (a))
+}  // namespace tx::cpu

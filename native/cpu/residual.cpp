@@ -1,5 +1,6 @@
 // Residual add: out = a + b, elementwise.
 #include "cpu/residual.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -15,3 +16,8 @@ void residual_add(const ResidualAddArgs& r) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, residual_add, (const ResidualAddArgs& a), (a))
+}  // namespace tx::cpu

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cpu/rms_norm.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -92,3 +93,9 @@ void rms_norm_backward(const RmsNormBackwardArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, rms_norm, (const RmsNormArgs& a), (a))
+TX_CPU_DISPATCH(void, rms_norm_backward, (const RmsNormBackwardArgs& a), (a))
+}  // namespace tx::cpu

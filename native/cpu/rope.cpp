@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cpu/rope.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -53,3 +54,14 @@ void rope(const RopeArgs& a, bool inverse) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h). rope_angle is not
+// dispatched: ops/rope.cpp's table and the CUDA launcher take the scalar set's.
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, rope, (const RopeArgs& a, bool inverse), (a, inverse))
+#if defined(TX_ISA_IS_scalar)
+void rope_angle(double theta, int64_t head_dim, int64_t p, int64_t i, float* c, float* s) {
+  scalar::rope_angle(theta, head_dim, p, i, c, s);
+}
+#endif
+}  // namespace tx::cpu

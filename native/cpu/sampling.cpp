@@ -11,6 +11,7 @@
 
 #include "common/philox.h"
 #include "cpu/sampling.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 
@@ -268,3 +269,8 @@ int64_t sample(const SampleArgs& a, bool* empty_row) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(int64_t, sample, (const SampleArgs& a, bool* empty_row), (a, empty_row))
+}  // namespace tx::cpu

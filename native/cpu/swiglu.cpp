@@ -3,6 +3,7 @@
 // never depend on where it sits in the array: rows stay batch invariant. The division and
 // products are plain loops over those 16 values, which the compiler vectorises.
 #include "cpu/swiglu.h"
+#include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
 #include "cpu/simd16.h"
@@ -61,3 +62,9 @@ void swiglu_backward(const SwigluBackwardArgs& a) {
 }
 
 }  // namespace tx::cpu::TX_ISA_NS
+
+// The public entry points, to the selected set (cpu/dispatch.h).
+namespace tx::cpu {
+TX_CPU_DISPATCH(void, swiglu, (const SwigluArgs& a), (a))
+TX_CPU_DISPATCH(void, swiglu_backward, (const SwigluBackwardArgs& a), (a))
+}  // namespace tx::cpu

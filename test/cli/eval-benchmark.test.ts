@@ -142,21 +142,30 @@ t.test('the CLI with the shipped checkpoint', async (t) => {
   const errorLines = bad.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('toolexpander: CUDA compiled but not usable'));
   t.equal(errorLines.length, 1, 'one line');
   t.match(errorLines[0], /^toolexpander: unknown BFCL category 'multi_turn_base'.*\[E_RANGE\]$/);
+  const l3 = run('--benchmark', 'api-bank', '--data', join(SHARED_DATA, 'api-bank'), '--categories', 'level-3', '--eval-size', '4', '--results', join(dir, 'cli-l3.jsonl'));
+  t.equal(l3.status, 0, l3.stderr);
+  t.match(l3.stdout, /level-3\s+\d+\.\d\d%\s+4\n\s+samples, every call right\s+\d+\.\d\d%\s+1/, 'API-Bank level 3 from the CLI, with its sample row');
   t.match(run('--benchmark', 'mmlu', '--data', DATA).stderr, /--benchmark must be one of bfcl, api-bank/);
   t.match(run('--benchmark', 'bfcl', '--data', DATA, '--eval-size', '0').stderr, /--eval-size must be a positive integer or 'all'/);
 });
 
-t.test('api-bank levels 1 and 2 through the runner', async (t) => {
+t.test('api-bank levels 1-3 through the runner', async (t) => {
   const data = join(SHARED_DATA, 'api-bank');
   const { items } = await loadBenchmark('api-bank', data, { format: 'package', underscoreNames: false });
-  t.same([...new Set(items.map((i) => i.category))], ['level-1', 'level-2'], 'both levels found in the folder');
+  t.same([...new Set(items.map((i) => i.category))], ['level-1', 'level-2', 'level-3'], 'every level found in the folder');
   const render = renderFor('package', false);
   const gold = new Map(items.map((it) => [render(it.task), `<think>x</think><tool_call>${JSON.stringify(it.task.answer)}</tool_call>`]));
   const s = await runBenchmark(opts(join(dir, 'api-bank.jsonl'), async (ps) => ps.map((p) => rollout(gold.get(p) ?? '')), {
-    benchmark: 'api-bank', data, categories: ['level-2'], evalSize: 'all',
+    benchmark: 'api-bank', data, categories: ['level-2', 'level-3'], evalSize: 'all',
   }));
   t.equal(s.byCategory['level-2']?.n, 119);
   t.equal(s.byCategory['level-2']?.accuracy, 1, 'ground truths score 1 at level 2');
   t.match(s.table, /level-2\s+100\.00%\s+119/);
-  await t.rejects(loadBenchmark('api-bank', data, { categories: ['level-3'], format: 'package', underscoreNames: false }), { code: 'E_RANGE', message: /API-Bank 'level-3' is not supported/ });
+  t.equal(s.byCategory['level-3']?.n, 245);
+  t.equal(s.byCategory['level-3']?.correct, 235, 'level 3: all but the 10 list-valued gold calls, as upstream');
+  t.match(s.table, /level-3\s+95\.92%\s+245\n\s+samples, every call right\s+80\.00%\s+50/);
+  const lines = readFileSync(join(dir, 'api-bank.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const miss = lines.find((l) => l['id'] === 'api-bank-l3-20-5');
+  t.match(miss, { category: 'level-3', valid: false, reason: 'wrong_args', error: /preferences: the gold value is a list/ }, 'per-entry reason with the failed check');
+  await t.rejects(loadBenchmark('api-bank', data, { categories: ['level-4'], format: 'package', underscoreNames: false }), { code: 'E_RANGE', message: /API-Bank 'level-4' is not supported \(level-1, level-2, level-3\)/ });
 });

@@ -261,3 +261,31 @@ t.test('fresh RL stream: trainFrom offsets the task streams, trainValues fresh s
     t.same(f.filter((v) => orig.has(v)), [], `${name}: none in the original domain, train or held-out side`);
   }
 });
+
+import { RANDOM_POOL_SIZE, randomPools } from '../../lib/data/synthetic/random-values.js';
+
+t.test('random values: hundreds per domain, seeded, disjoint from the train, held-out and fresh values of every domain', async (t) => {
+  const a = randomPools(0);
+  t.same(randomPools(0), a, 'deterministic for a seed');
+  t.notSame(randomPools(1).city, a.city, 'another seed, other values');
+  const split = splitDomains(0);
+  for (const name of Object.keys(DOMAINS) as (keyof typeof DOMAINS)[]) {
+    const pool = a[name];
+    t.equal(new Set(pool).size, pool.length, `${name}: no value twice`);
+    t.ok(pool.length >= RANDOM_POOL_SIZE * 0.9, `${name}: ${pool.length} values`);
+    const taken = new Set([...split[name].train, ...split[name].test, ...domainValues(FRESH_DOMAINS[name])]);
+    t.same(pool.filter((v) => taken.has(v)), [], `${name}: none is a train, held-out or fresh value`);
+    const kind = DOMAINS[name].kind;
+    t.ok(pool.every((v) => (kind === 'string' ? typeof v === 'string' : typeof v === 'number')), `${name}: values of the domain's kind`);
+  }
+  // The look of the domain is kept: letters stay letters of the same class and case.
+  t.ok(a.city.every((v) => /^[A-Z][a-z]+$/.test(String(v))), 'cities stay capitalised words');
+  t.ok(a.email.every((v) => String(v).includes('@')), 'emails keep their @');
+  const suite = syntheticSuite({ seed: 0, trainSize: 200, trainValues: 'random', testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1 });
+  const base = syntheticSuite({ seed: 0, trainSize: 200, testSize: 1, testTemplatesSize: 1, testUnseenApisSize: 1 });
+  // Same streams: the same category and first API per task (a parallel task redraws a
+  // repeated call, and how often depends on the pool, so later parts may differ).
+  const shape = (x: (typeof base.train)[number]) => [x.meta?.['category'], (x.meta?.['apis'] as string[])[0]];
+  t.same(suite.train.map(shape), base.train.map(shape), 'same tasks (streams), other values');
+  t.notSame(suite.train.map((x) => x.answer), base.train.map((x) => x.answer));
+});

@@ -80,7 +80,8 @@ t.test('binding.gyp takes its sources and flags from scripts/gyp-sources.mjs and
   t.ok(list.some((f) => f.startsWith('bindings/')), 'the addon sources');
   t.notOk(list.some((f) => f.startsWith('native/tests/') || f.startsWith('native/tools/') || f.endsWith('.cu')), 'no test tool or CUDA source');
   t.ok(list.every((f) => /\.(c|cc|cpp)$/.test(f)), 'only source files (no CMake variable or generator expression)');
-  t.ok(kernels.includes('native/cpu/gemm.cpp') && kernels.includes('native/cpu/kernel_table.cpp'), 'the kernel sources');
+  t.ok(kernels.includes('native/cpu/gemm.cpp') && kernels.includes('native/cpu/rms_norm.cpp'), 'the kernel sources');
+  t.notOk(kernels.includes('native/cpu/isa.cpp') || kernels.includes('native/cpu/work_pool.cpp'), 'the CPU runtime is not a kernel source');
   t.same(kernels.filter((f) => list.includes(f)), [], 'a kernel source is not also compiled for the baseline');
 
   for (const arch of gypArches) {

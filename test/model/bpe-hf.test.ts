@@ -9,7 +9,7 @@ import { BpeTokenizer, bpeFromJson, HfByteLevelBpe } from '../../lib/model/token
 import { bpeFromHf, bpeToHf, TOOLEXPANDER_PATTERN } from '../../lib/model/tokenizer/bpe-hf.js';
 import { pretokenize } from '../../lib/model/tokenizer/pretokenize.js';
 import { loadRunTasks } from '../../lib/rl/tasks.js';
-import { resolveConfig } from '../../lib/rl/presets.js';
+import { resolveTrainConfig } from '../../lib/rl/presets.js';
 import { renderStyled } from '../../lib/toolexpander/prompt-styles.js';
 import { goldCompletion } from '../../lib/toolexpander/prompt.js';
 import { rng, randInt } from '../helpers/random.js';
@@ -17,7 +17,7 @@ import { rng, randInt } from '../helpers/random.js';
 const shipped = bpeFromJson(readFileSync(fileURLToPath(new URL('../../checkpoints/weak-sft/tokenizer.json', import.meta.url)), 'utf8'));
 
 async function corpus(): Promise<string[]> {
-  const tasks = await loadRunTasks(resolveConfig(undefined, {}));
+  const tasks = await loadRunTasks(resolveTrainConfig(undefined, {}));
   const out = tasks.train.slice(0, 60).flatMap((task) => [renderStyled('tool-n1', task), renderStyled('qwen2.5', task), goldCompletion(task)]);
   // Random strings over an alphabet of the scanner's edge cases (spaces, newlines, tabs, digits, _,
   // punctuation, marks, CJK, astral), each shorter than the 128-unit word cap.

@@ -14,7 +14,7 @@ import { evalCommand } from '../../lib/cli/eval.js';
 import { OpenAIPolicy } from '../../lib/index.js';
 import { openaiFactory, openaiPolicyFromEnv } from '../../lib/rl/openai-factory.js';
 import { resolvePolicyFactory } from '../../lib/rl/policy-factory.js';
-import { resolveConfig } from '../../lib/rl/presets.js';
+import { resolveTrainConfig } from '../../lib/rl/presets.js';
 import { loadRunTasks } from '../../lib/rl/tasks.js';
 import { defaultRender } from '../../lib/rl/trainer.js';
 import { goldCompletion } from '../../lib/toolexpander/prompt.js';
@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tx-openai-eval-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 // The tasks `eval --size 4` scores (the defaults otherwise), and the answer to each prompt.
-const config = resolveConfig(undefined, { eval: { size: 4 } });
+const config = resolveTrainConfig(undefined, { eval: { size: 4 } });
 const splits = (await loadRunTasks(config)).evalSplits;
 const answers = new Map<string, string>();
 for (const tasks of Object.values(splits)) {

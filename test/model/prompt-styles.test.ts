@@ -6,10 +6,10 @@ import { loadRunTasks } from '../../lib/rl/tasks.js';
 import { PROMPT_STYLES, pyJson, qwen25ToolsBlock, renderStyled } from '../../lib/toolexpander/prompt-styles.js';
 import { goldCompletion } from '../../lib/toolexpander/prompt.js';
 import { scoreRollout } from '../../lib/reward/score.js';
-import { resolveConfig } from '../../lib/rl/presets.js';
+import { resolveTrainConfig } from '../../lib/rl/presets.js';
 
 t.test('every style renders the task and its tools, and the gold answer scores 1', async (t) => {
-  const config = resolveConfig(undefined, {});
+  const config = resolveTrainConfig(undefined, {});
   const suite = await loadRunTasks(config);
   const task = suite.train.find((x) => x.tools.length > 1)!;
   const reward = config.reward;

@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import t from 'tap';
 
 import { native } from '../../lib/engine/native.js';
-import { resolveConfig, train } from '../../lib/rl/index.js';
+import { resolveTrainConfig, train } from '../../lib/rl/index.js';
 import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
 import { opSpecs } from './fuzz/ops.js';
 import { rng } from '../helpers/random.js';
@@ -78,7 +78,7 @@ t.test('the addon in 4 worker_threads at once computes the same bits as the main
 
 t.test('two trainers in one process end where each ends alone', async (t) => {
   const run = (seed: number, preset: 'grpo' | 'toolexpander') => {
-    const cfg = resolveConfig(preset, { seed, steps: 6, batchSize: 8, groupSize: 4, lr: 4, eval: { every: 0 }, checkpoint: { every: 0 }, data: { source: 'synthetic', seed, trainSize: 60 } });
+    const cfg = resolveTrainConfig(preset, { seed, steps: 6, batchSize: 8, groupSize: 4, lr: 4, eval: { every: 0 }, checkpoint: { every: 0 }, data: { source: 'synthetic', seed, trainSize: 60 } });
     const s = syntheticSuite({ seed, trainSize: 60, testSize: 2, testTemplatesSize: 1, testUnseenApisSize: 1 });
     const policy = new TablePolicy(s.train, { seed });
     return { policy, go: () => train({ config: cfg, policy, reference: new TablePolicy(s.train, { seed }), train: s.train }) };

@@ -1,6 +1,6 @@
 import t from 'tap';
 
-import { groupAdvantages } from '../../lib/rl/advantages.js';
+import { grpoAdvantagesByGroup } from '../../lib/rl/advantages.js';
 import { isHard } from '../../lib/toolexpander/index.js';
 
 t.test('grouped advantages (grpo mode) and hard detection on hand-made groups', async (t) => {
@@ -11,7 +11,7 @@ t.test('grouped advantages (grpo mode) and hard detection on hand-made groups', 
     [1, 1, 1, 1], // all correct: zero variance
     [0.01, 0, 0, 0], // SET without base reward (gate 'always'): still hard
   ];
-  const r = await groupAdvantages(groups);
+  const r = await grpoAdvantagesByGroup(groups);
   t.same(r.zeroVariance, [false, true, false, true, false]);
   t.same(groups.map((g) => isHard(g)), [false, true, false, false, true]);
   const a0 = Array.from(r.perGroup[0] ?? []);
@@ -21,5 +21,5 @@ t.test('grouped advantages (grpo mode) and hard detection on hand-made groups', 
   t.same(Array.from(r.perGroup[1] ?? []), [0, 0, 0, 0]);
   const a2 = Array.from(r.perGroup[2] ?? []);
   t.ok((a2[0] ?? 0) > 1, 'group normalization blows the 0.01 spread up to a full-size advantage');
-  t.same(await groupAdvantages([]), { perGroup: [], zeroVariance: [] });
+  t.same(await grpoAdvantagesByGroup([]), { perGroup: [], zeroVariance: [] });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 
 import { TxError } from '../../lib/errors.js';
-import { DEFAULTS, lossConfig, PRESETS, resolveConfig, trainConfigSchema, validateTrainConfig, PRESET_NAMES } from '../../lib/rl/index.js';
+import { DEFAULTS, lossConfig, PRESETS, resolveTrainConfig, trainConfigSchema, validateTrainConfig, PRESET_NAMES } from '../../lib/rl/index.js';
 
 t.test('schemas/train-config.schema.json is the schema the code uses', async (t) => {
   const file = JSON.parse(readFileSync(new URL('../../schemas/train-config.schema.json', import.meta.url), 'utf8')) as unknown;
@@ -10,12 +10,12 @@ t.test('schemas/train-config.schema.json is the schema the code uses', async (t)
 });
 
 t.test('presets give the loss settings of docs/method.md section 7', async (t) => {
-  const loss = (p: (typeof PRESET_NAMES)[number]) => lossConfig(resolveConfig(p));
+  const loss = (p: (typeof PRESET_NAMES)[number]) => lossConfig(resolveTrainConfig(p));
   t.same(loss('grpo'), { clipLow: 0.2, clipHigh: 0.2, dualClip: 0, klCoef: 1e-3, klType: 'k3', aggregation: 'token-mean' }, 'grpo: KL k3 1e-3, clip 0.2/0.2');
   for (const p of ['toolexpander', 'toolexpander-no-set', 'toolexpander-no-hs', 'dapo-filter', 'toolexpander-transfer'] as const) {
     t.same(loss(p), { clipLow: 0.2, clipHigh: 0.28, dualClip: 0, klCoef: 0, klType: 'k3', aggregation: 'token-mean' }, `${p}: no KL, clip-higher 0.28`);
   }
-  const c = Object.fromEntries(PRESET_NAMES.map((p) => [p, resolveConfig(p)]));
+  const c = Object.fromEntries(PRESET_NAMES.map((p) => [p, resolveTrainConfig(p)]));
   t.equal(c['grpo']?.lrSchedule, 'constant');
   t.equal(c['toolexpander']?.lrSchedule, 'exponential');
   t.same(PRESET_NAMES.map((p) => c[p]?.hardSampling.enabled), [false, true, true, false, false, true], 'hard sampling on in toolexpander, no-set and transfer');
@@ -29,14 +29,14 @@ t.test('presets give the loss settings of docs/method.md section 7', async (t) =
 });
 
 t.test('overrides: file over preset over defaults, nested objects merge, data sources replace', async (t) => {
-  const c = resolveConfig('grpo', { steps: 7, loss: { clipHigh: 0.3 }, data: { source: 'synthetic', trainSize: 50 } });
+  const c = resolveTrainConfig('grpo', { steps: 7, loss: { clipHigh: 0.3 }, data: { source: 'synthetic', trainSize: 50 } });
   t.equal(c.steps, 7);
   t.equal(c.loss.clipHigh, 0.3);
   t.equal(c.loss.klCoef, 1e-3, 'the rest of the preset loss stays');
   t.same(c.data, { ...DEFAULTS.data, trainSize: 50 }, 'same source: refined');
-  const j = resolveConfig('grpo', { data: { source: 'jsonl', train: 'x.jsonl' } });
+  const j = resolveTrainConfig('grpo', { data: { source: 'jsonl', train: 'x.jsonl' } });
   t.same(j.data, { source: 'jsonl', train: 'x.jsonl' }, 'other source: replaced');
-  t.equal(resolveConfig('grpo', { preset: 'toolexpander' }).preset, 'toolexpander', 'a config file may name its preset');
+  t.equal(resolveTrainConfig('grpo', { preset: 'toolexpander' }).preset, 'toolexpander', 'a config file may name its preset');
 });
 
 t.test('invalid configs: TxError E_FORMAT naming the field', async (t) => {
@@ -63,5 +63,5 @@ t.test('invalid configs: TxError E_FORMAT naming the field', async (t) => {
       t.match((e as Error).message, re);
     }
   }
-  t.throws(() => resolveConfig(undefined, { lr: -1 }), /config\.lr must be > 0/);
+  t.throws(() => resolveTrainConfig(undefined, { lr: -1 }), /config\.lr must be > 0/);
 });

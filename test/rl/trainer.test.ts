@@ -7,7 +7,7 @@ import t from 'tap';
 
 import { TxError } from '../../lib/errors.js';
 import { readMetrics, STEP_FIELDS, TIMING_FIELDS, type MetricsRecord, type StepRecord } from '../../lib/report/index.js';
-import { resolveConfig, runTraining, train, type PresetName } from '../../lib/rl/index.js';
+import { resolveTrainConfig, runTraining, train, type PresetName } from '../../lib/rl/index.js';
 import { syntheticSuite } from '../../lib/data/synthetic/suite.js';
 import { createPolicy, TablePolicy } from '../helpers/table-policy.js';
 
@@ -114,7 +114,7 @@ t.test('hint reliance: prompts rescued with demonstrations, seen again at level 
 t.test('no policy: a clear TxError, not a crash', async (t) => {
   await t.rejects(runTraining({ preset: 'grpo', overrides: { ...small, init: join(dir, 'no-such-checkpoint') }, out: join(dir, 'nopolicy'), progress: false }),
     { name: 'TxError', code: 'E_STATE', message: /config\.init: .*no-such-checkpoint is not a TinyPolicy checkpoint/ });
-  const c = resolveConfig('grpo', small);
+  const c = resolveTrainConfig('grpo', small);
   const s = syntheticSuite({ seed: 0, trainSize: 10, testSize: 2, testTemplatesSize: 2, testUnseenApisSize: 2 });
   const p = new TablePolicy(s.train, { seed: 0 });
   await t.rejects(train({ config: c, policy: p, train: s.train }), /klCoef is 0.001 but no reference/);
@@ -139,7 +139,7 @@ async function hardRates(presets: readonly PresetName[], seeds: readonly number[
     let acc = 0;
     let util = 0;
     for (const seed of seeds) {
-      const cfg = resolveConfig(preset, { seed, steps: 40, batchSize: 16, groupSize: 4, lr: 4, eval: { every: 40, size: 60, splits: ['test'] },
+      const cfg = resolveTrainConfig(preset, { seed, steps: 40, batchSize: 16, groupSize: 4, lr: 4, eval: { every: 40, size: 60, splits: ['test'] },
         checkpoint: { every: 0 }, data: { source: 'synthetic', seed, trainSize: 200 } });
       const s = syntheticSuite({ seed, trainSize: 200, testSize: 60, testTemplatesSize: 1, testUnseenApisSize: 1 });
       const all = [...s.train, ...s.test];

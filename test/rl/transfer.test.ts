@@ -10,8 +10,8 @@ import { TinyPolicy } from '../../lib/model/tiny-policy.js';
 import { WEAK_SFT_DIR } from '../../lib/model/shipped.js';
 import { buildSequences, truncatedWeights } from '../../lib/rl/transfer.js';
 import { defaultRender } from '../../lib/rl/trainer.js';
-import type { Group } from '../../lib/toolexpander/hardsampling.js';
-import { resolveConfig } from '../../lib/rl/presets.js';
+import type { Group } from '../../lib/toolexpander/groups.js';
+import { resolveTrainConfig } from '../../lib/rl/presets.js';
 import { rng } from '../helpers/random.js';
 
 const randomLogp = (r: () => number, n: number) => Float32Array.from({ length: n }, () => -4 * r());
@@ -81,7 +81,7 @@ t.test('buildSequences: the prompt each sequence carries, its old log-probs and 
   ] as unknown as Group[];
   const adv = [[1, -1], [0.5, -0.5]];
   const plainLogp = await policy.logprobs(demoOut!.map((r) => ({ prompt: plainOf(a), completion: r.tokens })));
-  const cfg = resolveConfig('toolexpander-transfer');
+  const cfg = resolveTrainConfig('toolexpander-transfer');
   t.equal(cfg.hardSampling.trainOn, 'plain');
   t.equal(cfg.hardSampling.isCap, 2, 'default cap 2');
   for (const trainOn of ['demo', 'plain', 'both'] as const) {

@@ -10,7 +10,8 @@ import { scoreRollout } from '../../lib/reward/score.js';
 import {
   createDemoPool, emptyBook, goldCompletion, startLevel, type LevelBook,
 } from '../../lib/toolexpander/index.js';
-import { generationSeed, hardSampleRounds, sampleGroups, type SamplingContext } from '../../lib/toolexpander/hardsampling.js';
+import { generationSeed, sampleGroups, type SamplingContext } from '../../lib/toolexpander/groups.js';
+import { hardSampleRounds } from '../../lib/toolexpander/hardsampling.js';
 import { defaultRender } from '../../lib/rl/trainer.js';
 import { demoCount, lastUserTurn } from '../helpers/table-policy.js';
 

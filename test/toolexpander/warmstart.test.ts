@@ -99,3 +99,15 @@ t.test('validation tasks share no task with the evaluated test split', async (t)
   t.equal(val.filter((v) => test.has(text(v))).length, 0, 'no validation query appears in the test split');
   t.ok(val.every((v) => v.meta?.['split'] === 'test'), 'drawn from the test distribution (held-out values)');
 });
+
+t.test('warmStart randomValueTasks: extra generated-value samples, recorded in the options', async (t) => {
+  const o: Partial<WarmStartOptions> = {
+    seed: 4, trainSize: 40, evalSize: 2, vocabSize: 600, steps: 2, batchSize: 4, maxTokens: 8, validateEvery: 0,
+    model: { hidden_size: 16, intermediate_size: 32, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 2, max_position_embeddings: 1024 },
+  };
+  const plain = await warmStart(o);
+  const mixed = await warmStart({ ...o, randomValueTasks: 30 });
+  t.teardown(() => { plain.policy.dispose(); mixed.policy.dispose(); });
+  t.ok(mixed.samples > plain.samples && mixed.samples <= plain.samples + 30, `${plain.samples} -> ${mixed.samples} samples`);
+  t.equal(mixed.options.randomValueTasks, 30, 'recorded in the options (sft.json)');
+});

@@ -7,7 +7,7 @@ import { Progress, type ProgressStream } from '../../report/progress.js';
 import type { Task } from '../../data/types.js';
 import { buildPrompt, renderChatML } from '../../toolexpander/prompt.js';
 import { defaultRender } from '../../rl/trainer.js';
-import { bfclRows, formatRows } from './bfcl-table.js';
+import { bfclRows, formatRows, type TableRow } from './bfcl-table.js';
 import { loadBenchmark, type BenchItem, type Benchmark, type PromptFormat, type Verdict } from './items.js';
 import { TxError } from '../../errors.js';
 import { ResultsFile, type EntryResult, type ResultHeader } from './results.js';
@@ -79,6 +79,32 @@ async function generateAll(o: BenchmarkRunOptions, prompts: string[]): Promise<G
   }
 }
 
+/**
+ * One row per API-Bank level, and under a level whose entries come in samples (level 3)
+ * the share of samples with every evaluated call right: lv3_evaluator.py's "Sample
+ * Accuracy" beside its per-call "Accuracy".
+ */
+function apiBankRows(items: readonly BenchItem[], file: ResultsFile, byCat: ReadonlyMap<string, { n: number; correct: number }>): TableRow[] {
+  const groups = new Map<string, Map<string, boolean>>();
+  for (const it of items) {
+    const r = file.done.get(ResultsFile.key(it.category, it.id));
+    if (it.group === undefined || r === undefined) continue;
+    const g = groups.get(it.category) ?? new Map<string, boolean>();
+    g.set(it.group, (g.get(it.group) ?? true) && r.valid);
+    groups.set(it.category, g);
+  }
+  const rows: TableRow[] = [];
+  for (const [c, e] of byCat) {
+    rows.push({ label: c, score: { accuracy: e.correct / e.n, total: e.n, na: false }, depth: 0 });
+    const g = groups.get(c);
+    if (g !== undefined && g.size > 0) {
+      const right = [...g.values()].filter((v) => v).length;
+      rows.push({ label: 'samples, every call right', score: { accuracy: right / g.size, total: g.size, na: false }, depth: 1 });
+    }
+  }
+  return rows;
+}
+
 export async function runBenchmark(o: BenchmarkRunOptions): Promise<BenchmarkSummary> {
   const log = o.log ?? ((s: string) => console.log(s));
   const { items: all, fileSizes } = await loadBenchmark(o.benchmark, o.data, { ...(o.categories ? { categories: o.categories } : {}), format: o.format, underscoreNames: o.underscoreNames });
@@ -128,9 +154,7 @@ export async function runBenchmark(o: BenchmarkRunOptions): Promise<BenchmarkSum
   }
   const byCategory: Record<string, CategoryResult> = {};
   for (const [c, e] of byCat) byCategory[c] = { ...e, accuracy: e.correct / e.n, inFile: fileSizes.get(c) ?? e.n };
-  const table = o.benchmark === 'bfcl'
-    ? formatRows(bfclRows(byCat, fileSizes))
-    : formatRows([...byCat].map(([c, e]) => ({ label: c, score: { accuracy: e.correct / e.n, total: e.n, na: false }, depth: 0 })));
+  const table = o.benchmark === 'bfcl' ? formatRows(bfclRows(byCat, fileSizes)) : formatRows(apiBankRows(items, file, byCat));
   log(`${o.benchmark} (format ${o.format}${o.underscoreNames ? ', underscored names' : ''}, policy ${o.policyName}; results ${o.results})`);
   log(table);
   return { benchmark: o.benchmark, results: o.results, byCategory, table };

@@ -9,6 +9,7 @@
 import type { Call, Task, Tool } from '../types.js';
 import { domainValues, splitDomains, type DomainName } from './domains.js';
 import { FRESH_DOMAINS } from './fresh-values.js';
+import { randomPools } from './random-values.js';
 import { CATALOGUE } from './catalogue.js';
 import { pick, sample, shuffled, stream, weighted, type Rng } from '../../util/prng.js';
 import { drawCall, poolsOf, toolOf, type Pools } from './render.js';
@@ -28,9 +29,13 @@ export type SyntheticOptions = {
   trainFrom?: number;
   /**
    * Where train tasks draw their values: 'train' (default; the SFT warm start's values) or
-   * 'fresh' (fresh-values.ts: in neither the train nor the held-out side of any domain).
+   * 'fresh' (fresh-values.ts: in neither the train nor the held-out side of any domain), or
+   * 'random' (random-values.ts: generated, hundreds per domain, disjoint from all the others;
+   * what the SFT warm start mixes in so that it learns to copy values).
    */
-  trainValues?: 'train' | 'fresh';
+  trainValues?: 'train' | 'fresh' | 'random';
+  /** Generated values per domain with trainValues 'random' (default RANDOM_POOL_SIZE). */
+  randomPoolSize?: number;
   testSize?: number;
   testTemplatesSize?: number;
   testUnseenApisSize?: number;
@@ -210,7 +215,7 @@ export function syntheticSuite(opts: SyntheticOptions): SyntheticSuite {
   const domains = splitDomains(seed);
   const trainPools = opts.trainValues === 'fresh'
     ? Object.fromEntries((Object.keys(FRESH_DOMAINS) as DomainName[]).map((n) => [n, domainValues(FRESH_DOMAINS[n])])) as unknown as Pools
-    : poolsOf(domains, 'train');
+    : opts.trainValues === 'random' ? randomPools(seed, opts.randomPoolSize) : poolsOf(domains, 'train');
   const testPools = poolsOf(domains, 'test');
 
   const build = (split: SplitName, n: number, ctx: Ctx, from = 0): Task[] => {
