@@ -12,6 +12,7 @@
 
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
+#include "cpu/attention_rows.h"
 #include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
@@ -171,6 +172,44 @@ void attention(const AttentionArgs& a, float scale) {
   });
 }
 
+void attention_rows(const AttentionRowsArgs& a) {
+  const int hq = a.hq, hkv = a.hkv, D = a.D, group = hq / hkv;
+  struct Item {
+    int h;
+    int b;
+    int64_t r0;  // first selected row of the item
+  };
+  TransposedBlocks kt;
+  transpose_all(a.k, hkv, D, a.cu, a.batch, kt, [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); });
+  vector<Item> items;
+  for (int h = 0; h < hq; ++h)
+    for (int64_t b = 0; b < a.batch; ++b)
+      for (int64_t r0 = a.rows_cu[b]; r0 < a.rows_cu[b + 1]; r0 += kQueryBlock) items.push_back({h, static_cast<int>(b), r0});
+  parallel_for(static_cast<int64_t>(items.size()), 1, [&](int64_t begin, int64_t end) {
+    Scratch w;
+    Rows rows;
+    for (int64_t i = begin; i < end; ++i) {
+      const Item it = items[i];
+      const int64_t start = a.cu[it.b];
+      const int64_t r1 = std::min<int64_t>(a.rows_cu[it.b + 1], it.r0 + kQueryBlock);
+      const int g = it.h / group;
+      rows.q.clear();
+      rows.out.clear();
+      rows.nkeys.clear();
+      for (int64_t r = it.r0; r < r1; ++r) {
+        const int64_t off = (r * hq + it.h) * D;
+        rows.q.push_back(a.q + off);
+        rows.out.push_back(a.out + off);
+        rows.nkeys.push_back(a.pos[r] + 1);
+      }
+      rows.lse = a.lse + it.h * a.rows + it.r0;
+      rows.lse_stride = 1;
+      attend_rows(rows, a.k + (start * hkv + g) * D, kt.at(g, it.b, 0), a.v + (start * hkv + g) * D,
+                  static_cast<int64_t>(hkv) * D, D, a.scale, w);
+    }
+  });
+}
+
 void decode_attention(const DecodeAttentionArgs& a, float scale) {
   const int64_t batch = a.q.shape[0];
   const int hq = static_cast<int>(a.q.shape[1]), D = static_cast<int>(a.q.shape[2]);
@@ -212,4 +251,5 @@ void decode_attention(const DecodeAttentionArgs& a, float scale) {
 namespace tx::cpu {
 TX_CPU_DISPATCH(void, attention, (const AttentionArgs& a, float scale), (a, scale))
 TX_CPU_DISPATCH(void, decode_attention, (const DecodeAttentionArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, attention_rows, (const AttentionRowsArgs& a), (a))
 }  // namespace tx::cpu

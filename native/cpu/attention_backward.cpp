@@ -1,18 +1,23 @@
 // Attention backward on the CPU, from the saved lse (FlashAttention-2's recomputation):
 //   P = exp(S - lse), dP = dO V^T, dS = P * (dP - Delta) with Delta_i = dO_i . O_i,
 //   dV = P^T dO, dK = scale * dS^T Q, dQ = scale * dS K.
-// Deterministic without atomics: dK/dV are owned by one (kv head, sequence, key block) work
-// item that sums over its query heads and rows in a fixed order; dQ by one (head, sequence,
-// query block) item that walks key blocks in order. Scores are recomputed per tile in both
-// passes (never a [T, T] matrix).
+// Deterministic without atomics: one (kv head, sequence) work item owns that sequence's dK,
+// dV and dQ and sums each in a fixed order; every tile's scores are recomputed once, for all
+// three gradients (never a [T, T] matrix): five tile products per tile, not the seven of a
+// separate dQ pass.
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <vector>
 
 #include "cpu/attention_tile.h"
 #include "cpu/attention.h"
+#include "cpu/attention_rows.h"
 #include "cpu/dispatch.h"
 #include "cpu/isa_ns.h"
 #include "cpu/parallel.h"
+#include "cpu/work_pool.h"
+#include "tx/runtime.h"
 
 namespace tx::cpu::TX_ISA_NS {
 
@@ -42,15 +47,16 @@ struct Tile {
   }
 };
 
-// For rows (query positions p0.. of one head) against one key block (kt/vt filled):
-// s <- P, dp <- dS * scale. Keys a row cannot see get P = 0.
-void probabilities_and_grads(Tile& w, int n, int p0, int j0, int nb, bool causal, const float* lse,
+// For rows (query positions p0.. of one head, or pos[0..n) when pos is set) against one key
+// block (kt/vt filled): s <- P, dp <- dS * scale. Keys a row cannot see get P = 0.
+void probabilities_and_grads(Tile& w, int n, int p0, const int32_t* pos, int j0, int nb, bool causal, const float* lse,
                              const float* delta, int D, float scale, const float* kt, const float* vt) {
   scores(w.q.data(), n, kt, D, scale, w.s.data());
   scores(w.dout.data(), n, vt, D, 1.0f, w.dp.data());
   const V16 sc = splat(scale);
   for (int r = 0; r < n; ++r) {
-    const int valid = causal ? std::clamp(p0 + r - j0 + 1, 0, nb) : nb;
+    const int p = pos != nullptr ? pos[r] : p0 + r;
+    const int valid = causal ? std::clamp(p - j0 + 1, 0, nb) : nb;
     w.valid[r] = valid;
     float* s = w.s.data() + r * kKeyBlock;
     float* dp = w.dp.data() + r * kKeyBlock;
@@ -96,96 +102,161 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
     }
   });
 
+  // One work item per (kv head, sequence). It walks the sequence's key blocks in order and,
+  // for each, the query blocks that see it (every query head of the group), recomputing the
+  // tile once for all three gradients: dK_j and dV_j sum over the group's heads, then query
+  // blocks, in order; dQ_i sums over key blocks in order (the order they are walked in). A
+  // tile's P and dS do not depend on which item computes them, so the sums are fixed.
   struct Item {
-    int head;  // kv head (pass 1) or query head (pass 2)
-    int b;
-    int p0;    // first key (pass 1) or query (pass 2) of the block, within the sequence
+    int g;  // kv head
+    int b;  // sequence
   };
-
-  // Pass 1: dK, dV.
-  vector<Item> key_items;
+  vector<Item> items;
   for (int g = 0; g < hkv; ++g)
-    for (int64_t b = 0; b < dm.batch; ++b)
-      for (int j0 = 0; j0 < dm.cu[b + 1] - dm.cu[b]; j0 += kKeyBlock) key_items.push_back({g, static_cast<int>(b), j0});
-  parallel_for(static_cast<int64_t>(key_items.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t b = 0; b < dm.batch; ++b) items.push_back({g, static_cast<int>(b)});
+  // Longest sequences first (cost grows as length^2), claimed dynamically: no thread ends
+  // with a long item while the other idles, and a thread that loses its core mid-run leaves
+  // the remaining items to the others. Which thread runs an item changes no bit.
+  std::stable_sort(items.begin(), items.end(), [&](const Item& x, const Item& y) {
+    return dm.cu[x.b + 1] - dm.cu[x.b] > dm.cu[y.b + 1] - dm.cu[y.b];
+  });
+  std::atomic<int64_t> next{0};
+  const int64_t n_items = static_cast<int64_t>(items.size());
+  run_shared(n_items > 1 ? cpu_threads() : 1, [&] {
     Tile w;
     w.size(kQueryBlock, D);
-    vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D);
-    for (int64_t it = begin; it < end; ++it) {
-      const Item item = key_items[it];
+    vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D), dq_acc;
+    for (int64_t it = next.fetch_add(1, std::memory_order_relaxed); it < n_items; it = next.fetch_add(1, std::memory_order_relaxed)) {
+      const Item item = items[it];
       const int64_t start = dm.cu[item.b];
       const int len = dm.cu[item.b + 1] - dm.cu[item.b];
-      const int j0 = item.p0, nb = std::min(kKeyBlock, len - j0);
-      const float* kb = k + ((start + j0) * hkv + item.head) * D;
-      const float* vb = v + ((start + j0) * hkv + item.head) * D;
-      transpose_block(kb, kv_stride, nb, D, w.kt.data());
-      transpose_block(vb, kv_stride, nb, D, w.vt.data());
-      std::fill(dk_acc.begin(), dk_acc.end(), 0.0f);
-      std::fill(dv_acc.begin(), dv_acc.end(), 0.0f);
-      for (int h = item.head * dm.group; h < (item.head + 1) * dm.group; ++h) {
-        for (int i0 = a.causal ? j0 : 0; i0 < len; i0 += kQueryBlock) {
-          const int n = std::min(kQueryBlock, len - i0);
-          w.q.clear();
-          w.dout.clear();
-          for (int r = 0; r < n; ++r) {
-            const int64_t off = ((start + i0 + r) * hq + h) * D;
-            w.q.push_back(q + off);
-            w.dout.push_back(dout + off);
+      const int h0 = item.g * dm.group;
+      dq_acc.assign(static_cast<size_t>(dm.group) * len * D, 0.0f);
+      const float* kseq = k + (start * hkv + item.g) * D;
+      const float* vseq = v + (start * hkv + item.g) * D;
+      for (int j0 = 0; j0 < len; j0 += kKeyBlock) {
+        const int nb = std::min(kKeyBlock, len - j0);
+        transpose_block(kseq + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
+        transpose_block(vseq + j0 * kv_stride, kv_stride, nb, D, w.vt.data());
+        std::fill(dk_acc.begin(), dk_acc.end(), 0.0f);
+        std::fill(dv_acc.begin(), dv_acc.end(), 0.0f);
+        for (int h = h0; h < h0 + dm.group; ++h) {
+          for (int i0 = a.causal ? j0 : 0; i0 < len; i0 += kQueryBlock) {
+            const int n = std::min(kQueryBlock, len - i0);
+            w.q.clear();
+            w.dout.clear();
+            for (int r = 0; r < n; ++r) {
+              const int64_t off = ((start + i0 + r) * hq + h) * D;
+              w.q.push_back(q + off);
+              w.dout.push_back(dout + off);
+            }
+            const int64_t row0 = h * nt + start + i0;
+            probabilities_and_grads(w, n, i0, nullptr, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale,
+                                    w.kt.data(), w.vt.data());
+            accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
+            accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
+            float* dq_rows = dq_acc.data() + (static_cast<int64_t>(h - h0) * len + i0) * D;
+            accumulate_rows(dq_rows, D, w.dp.data(), kseq + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
           }
-          const int64_t row0 = h * nt + start + i0;
-          probabilities_and_grads(w, n, i0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale, w.kt.data(),
-                                  w.vt.data());
-          accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
-          accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
+        }
+        for (int j = 0; j < nb; ++j) {
+          const int64_t off = ((start + j0 + j) * hkv + item.g) * D;
+          std::copy_n(dk_acc.data() + static_cast<int64_t>(j) * D, D, dk + off);
+          std::copy_n(dv_acc.data() + static_cast<int64_t>(j) * D, D, dv + off);
         }
       }
-      for (int j = 0; j < nb; ++j) {
-        const int64_t off = ((start + j0 + j) * hkv + item.head) * D;
-        std::copy_n(dk_acc.data() + static_cast<int64_t>(j) * D, D, dk + off);
-        std::copy_n(dv_acc.data() + static_cast<int64_t>(j) * D, D, dv + off);
+      for (int h = h0; h < h0 + dm.group; ++h) {
+        for (int p = 0; p < len; ++p) {
+          std::copy_n(dq_acc.data() + (static_cast<int64_t>(h - h0) * len + p) * D, D, dq + ((start + p) * hq + h) * D);
+        }
       }
     }
   });
+}
 
-  // Pass 2: dQ. Every (head, query block) item walks the key blocks of its sequence:
-  // transpose K and V once for all of them.
-  TransposedBlocks kt, vt;
-  auto pfor = [](int64_t n, int64_t m, auto body) { parallel_for(n, m, body); };
-  transpose_all(k, hkv, D, dm.cu, dm.batch, kt, pfor);
-  transpose_all(v, hkv, D, dm.cu, dm.batch, vt, pfor);
-  vector<Item> query_items;
-  for (int h = 0; h < hq; ++h)
-    for (int64_t b = 0; b < dm.batch; ++b)
-      for (int p0 = 0; p0 < dm.cu[b + 1] - dm.cu[b]; p0 += kQueryBlock) query_items.push_back({h, static_cast<int>(b), p0});
-  parallel_for(static_cast<int64_t>(query_items.size()), 1, [&](int64_t begin, int64_t end) {
+void attention_rows_backward(const AttentionRowsArgs& a) {
+  const int D = a.D, hq = a.hq, hkv = a.hkv, group = hq / hkv;
+  const int64_t nr = a.rows;
+  const int64_t kv_stride = static_cast<int64_t>(hkv) * D;
+  // Delta[h][r] = dO . O, laid out like lse.
+  vector<float> delta(static_cast<size_t>(hq * nr));
+  parallel_for(nr * hq, 256, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const int64_t r = i / hq, h = i % hq;
+      const float* x = a.out + i * D;
+      const float* y = a.grad_out + i * D;
+      V16 acc = zero();
+      for (int d = 0; d < D; d += kLanes) acc = fma(load_n(x + d, D - d), load_n(y + d, D - d), acc);
+      delta[h * nr + r] = hsum(acc);
+    }
+  });
+  // Items as attention_backward's: (kv head, sequence), the most selected rows x keys first.
+  struct Item {
+    int g;
+    int b;
+  };
+  vector<Item> items;
+  for (int g = 0; g < hkv; ++g)
+    for (int64_t b = 0; b < a.batch; ++b) items.push_back({g, static_cast<int>(b)});
+  auto cost = [&](const Item& x) {
+    return static_cast<int64_t>(a.rows_cu[x.b + 1] - a.rows_cu[x.b]) * (a.cu[x.b + 1] - a.cu[x.b]);
+  };
+  std::stable_sort(items.begin(), items.end(), [&](const Item& x, const Item& y) { return cost(x) > cost(y); });
+  std::atomic<int64_t> next{0};
+  const int64_t n_items = static_cast<int64_t>(items.size());
+  run_shared(n_items > 1 ? cpu_threads() : 1, [&] {
     Tile w;
     w.size(kQueryBlock, D);
-    vector<float> dq_acc(static_cast<size_t>(kQueryBlock) * D);
-    for (int64_t it = begin; it < end; ++it) {
-      const Item item = query_items[it];
-      const int64_t start = dm.cu[item.b];
-      const int len = dm.cu[item.b + 1] - dm.cu[item.b];
-      const int p0 = item.p0, n = std::min(kQueryBlock, len - p0);
-      const int g = item.head / dm.group;
-      w.q.clear();
-      w.dout.clear();
-      for (int r = 0; r < n; ++r) {
-        const int64_t off = ((start + p0 + r) * hq + item.head) * D;
-        w.q.push_back(q + off);
-        w.dout.push_back(dout + off);
+    vector<float> dk_acc(static_cast<size_t>(kKeyBlock) * D), dv_acc(static_cast<size_t>(kKeyBlock) * D), dq_acc;
+    for (int64_t it = next.fetch_add(1, std::memory_order_relaxed); it < n_items; it = next.fetch_add(1, std::memory_order_relaxed)) {
+      const Item item = items[it];
+      const int64_t start = a.cu[item.b];
+      const int len = a.cu[item.b + 1] - a.cu[item.b];
+      const int64_t r_lo = a.rows_cu[item.b], r_hi = a.rows_cu[item.b + 1];
+      const int nsel = static_cast<int>(r_hi - r_lo);
+      const int h0 = item.g * group;
+      dq_acc.assign(static_cast<size_t>(group) * nsel * D, 0.0f);
+      const float* kseq = a.k + (start * hkv + item.g) * D;
+      const float* vseq = a.v + (start * hkv + item.g) * D;
+      int64_t first = r_lo;  // the first selected row that sees key block j0 (positions ascend)
+      for (int j0 = 0; j0 < len; j0 += kKeyBlock) {
+        const int nb = std::min(kKeyBlock, len - j0);
+        while (first < r_hi && a.pos[first] < j0) ++first;
+        std::fill(dk_acc.begin(), dk_acc.end(), 0.0f);
+        std::fill(dv_acc.begin(), dv_acc.end(), 0.0f);
+        if (first < r_hi) {
+          transpose_block(kseq + j0 * kv_stride, kv_stride, nb, D, w.kt.data());
+          transpose_block(vseq + j0 * kv_stride, kv_stride, nb, D, w.vt.data());
+        }
+        for (int h = h0; h < h0 + group && first < r_hi; ++h) {
+          for (int64_t i0 = first; i0 < r_hi; i0 += kQueryBlock) {
+            const int n = static_cast<int>(std::min<int64_t>(kQueryBlock, r_hi - i0));
+            w.q.clear();
+            w.dout.clear();
+            for (int r = 0; r < n; ++r) {
+              const int64_t off = ((i0 + r) * hq + h) * D;
+              w.q.push_back(a.q + off);
+              w.dout.push_back(a.grad_out + off);
+            }
+            const int64_t row0 = h * nr + i0;
+            probabilities_and_grads(w, n, 0, a.pos + i0, j0, nb, true, a.lse + row0, delta.data() + row0, D, a.scale,
+                                    w.kt.data(), w.vt.data());
+            accumulate_keys(dv_acc.data(), w.s.data(), w.dout.data(), n, nb, D);
+            accumulate_keys(dk_acc.data(), w.dp.data(), w.q.data(), n, nb, D);
+            float* dq_rows = dq_acc.data() + (static_cast<int64_t>(h - h0) * nsel + (i0 - r_lo)) * D;
+            accumulate_rows(dq_rows, D, w.dp.data(), kseq + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
+          }
+        }
+        for (int j = 0; j < nb; ++j) {
+          const int64_t off = ((start + j0 + j) * hkv + item.g) * D;
+          std::copy_n(dk_acc.data() + static_cast<int64_t>(j) * D, D, a.grad_k + off);
+          std::copy_n(dv_acc.data() + static_cast<int64_t>(j) * D, D, a.grad_v + off);
+        }
       }
-      std::fill(dq_acc.begin(), dq_acc.end(), 0.0f);
-      const int64_t row0 = item.head * nt + start + p0;
-      const int max_keys = a.causal ? p0 + n : len;
-      const float* kseq = k + (start * hkv + g) * D;
-      for (int j0 = 0; j0 < max_keys; j0 += kKeyBlock) {
-        const int nb = std::min(kKeyBlock, max_keys - j0);
-        probabilities_and_grads(w, n, p0, j0, nb, a.causal, lse + row0, delta.data() + row0, D, scale,
-                                kt.at(g, item.b, j0 / kKeyBlock), vt.at(g, item.b, j0 / kKeyBlock));
-        accumulate_rows(dq_acc.data(), D, w.dp.data(), kseq + j0 * kv_stride, kv_stride, w.valid.data(), n, D);
-      }
-      for (int r = 0; r < n; ++r) {
-        std::copy_n(dq_acc.data() + static_cast<int64_t>(r) * D, D, dq + ((start + p0 + r) * hq + item.head) * D);
+      for (int h = h0; h < h0 + group; ++h) {
+        for (int64_t r = r_lo; r < r_hi; ++r) {
+          std::copy_n(dq_acc.data() + (static_cast<int64_t>(h - h0) * nsel + (r - r_lo)) * D, D, a.grad_q + (r * hq + h) * D);
+        }
       }
     }
   });
@@ -196,4 +267,5 @@ void attention_backward(const AttentionBackwardArgs& a, float scale) {
 // The public entry points, to the selected set (cpu/dispatch.h).
 namespace tx::cpu {
 TX_CPU_DISPATCH(void, attention_backward, (const AttentionBackwardArgs& a, float scale), (a, scale))
+TX_CPU_DISPATCH(void, attention_rows_backward, (const AttentionRowsArgs& a), (a))
 }  // namespace tx::cpu

@@ -104,24 +104,41 @@ class Scratch {
   int64_t cap_ = 0;
 };
 
+// Stored rows a strided pack reads ahead of the one it copies: rows a row length apart
+// cross pages, where the hardware prefetchers stop, so on long-K GEMMs (the weight
+// gradients, K = tokens) the packs waited on memory row by row.
+constexpr int64_t kAhead = 8;
+
 // Packs rows [r0, r0+mc) x cols [k0, k0+kc) of op(A) as MR-tall strips, k-major, zero padded.
 void pack_a(const Mat& a, int64_t r0, int64_t mc, int64_t k0, int64_t kc, float* out) {
+  if (a.trans) {
+    // op(A) column k is a contiguous stored row: walk the stored rows in order and deal each
+    // one's mc floats out to the strips. (Strip by strip instead, every strip would re-walk
+    // kc rows a stored row length apart: a page-crossing stride the prefetchers do not
+    // follow, which made the long-K weight-gradient GEMMs wait on memory.)
+    for (int64_t k = 0; k < kc; ++k) {
+      const float* src = a.p + (k0 + k) * a.ld + r0;
+      if (k + kAhead < kc) {
+        for (int64_t c = 0; c < mc; c += 16) TX_PREFETCH(src + kAhead * a.ld + c);
+      }
+      for (int64_t s = 0; s < mc; s += kMR) {
+        const int64_t h = std::min(kMR, mc - s);
+        float* dst = out + s * kc + k * kMR;
+        for (int64_t i = 0; i < h; ++i) dst[i] = src[s + i];
+        for (int64_t i = h; i < kMR; ++i) dst[i] = 0.0f;
+      }
+    }
+    return;
+  }
+  // Row by row: each stored row is read contiguously, written with stride MR.
   for (int64_t s = 0; s < mc; s += kMR) {
     const int64_t h = std::min(kMR, mc - s);
-    if (a.trans) {  // op(A) column k is a contiguous stored row: copy h floats per k
-      for (int64_t k = 0; k < kc; ++k) {
-        const float* src = a.p + (k0 + k) * a.ld + r0 + s;
-        for (int64_t i = 0; i < h; ++i) out[k * kMR + i] = src[i];
-        for (int64_t i = h; i < kMR; ++i) out[k * kMR + i] = 0.0f;
-      }
-    } else {  // row by row: each stored row is read contiguously, written with stride MR
-      for (int64_t i = 0; i < h; ++i) {
-        const float* src = a.p + (r0 + s + i) * a.ld + k0;
-        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = src[k];
-      }
-      for (int64_t i = h; i < kMR; ++i)
-        for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = 0.0f;
+    for (int64_t i = 0; i < h; ++i) {
+      const float* src = a.p + (r0 + s + i) * a.ld + k0;
+      for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = src[k];
     }
+    for (int64_t i = h; i < kMR; ++i)
+      for (int64_t k = 0; k < kc; ++k) out[k * kMR + i] = 0.0f;
     out += kc * kMR;
   }
 }
@@ -137,6 +154,10 @@ void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t 
     if (!b.trans) {
       for (int64_t k = 0; k < kc; ++k) {
         const float* src = b.p + (pc + k) * b.ld + c0;
+        if (pc + k + kAhead < k_total) {
+          TX_PREFETCH(src + kAhead * b.ld);
+          TX_PREFETCH(src + kAhead * b.ld + kNR - 1);
+        }
         if (w == kNR) {
           std::memcpy(out + k * kNR, src, sizeof(float) * kNR);
         } else {
@@ -151,6 +172,30 @@ void pack_b_strip(const Mat& b, int64_t k_total, int64_t c0, int64_t w, int64_t 
       }
       for (int64_t j = w; j < kNR; ++j)
         for (int64_t k = 0; k < kc; ++k) out[k * kNR + j] = 0.0f;
+    }
+  }
+}
+
+// Packs K block pc of a panel (op(B) rows [pc, pc+kc) x cols [c0, c0+nc), `strips` strips)
+// from an untransposed B, row by row: each stored row is read once, in order, and dealt out
+// to the strips (strip by strip, the rows would be read a row length apart per strip).
+void pack_b_block(const Mat& b, int64_t k_total, int64_t pc, int64_t c0, int64_t nc, int64_t strips, float* panel) {
+  const int64_t kc = std::min(kKC, k_total - pc);
+  float* out = panel + pc * strips * kNR;
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* src = b.p + (pc + k) * b.ld + c0;
+    if (pc + k + kAhead < k_total) {
+      for (int64_t c = 0; c < nc; c += 16) TX_PREFETCH(src + kAhead * b.ld + c);
+    }
+    for (int64_t s = 0; s < strips; ++s) {
+      const int64_t w = std::min(kNR, nc - s * kNR);
+      float* dst = out + s * kc * kNR + k * kNR;
+      if (w == kNR) {
+        std::memcpy(dst, src + s * kNR, sizeof(float) * kNR);
+      } else {
+        for (int64_t j = 0; j < w; ++j) dst[j] = src[s * kNR + j];
+        for (int64_t j = w; j < kNR; ++j) dst[j] = 0.0f;
+      }
     }
   }
 }
@@ -275,11 +320,14 @@ struct Problem {
 
 // One unit: rows [ic, ic+mc) x strips [s_lo, s_hi) of the panel starting at column jc, over
 // all of K (ascending K blocks: the first applies beta, later ones accumulate).
+// `ready(pc)` returns once K block pc of the panel is packed.
+template <typename Ready>
 void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc, int64_t ic, int64_t mc, int64_t s_lo,
-                  int64_t s_hi, float* apack) {
+                  int64_t s_hi, float* apack, Ready ready) {
   const int64_t strips = (nc + kNR - 1) / kNR;
   for (int64_t pc = 0; pc < p.k; pc += kKC) {
     const int64_t kc = std::min(kKC, p.k - pc);
+    ready(pc);
     pack_a(p.a, ic, mc, pc, kc, apack);
     const float beta = pc == 0 ? p.beta : 1.0f;
     for (int64_t s = s_lo; s < s_hi; ++s) {
@@ -293,9 +341,9 @@ void compute_unit(const Problem& p, const float* bpanel, int64_t jc, int64_t nc,
   }
 }
 
-// Makes sure strip s of the panel is packed before it is read: the first thread to need it
-// packs it; another that needs it meanwhile waits (only on a thread that is running: it
-// holds the strip because it is packing it now).
+// Makes sure part s of the panel (a strip, or a K block) is packed before it is read: the
+// first thread to need it packs it; another that needs it meanwhile waits (only on a thread
+// that is running: it holds the part because it is packing it now).
 class StripGate {
  public:
   explicit StripGate(int64_t strips) : state_(new std::atomic<uint8_t>[strips]) {
@@ -318,20 +366,36 @@ class StripGate {
   std::unique_ptr<std::atomic<uint8_t>[]> state_;
 };
 
-void run(const Problem& p, int threads) {
+// Columns of op(B) per packed panel.
+int64_t panel_cols_of(int64_t n, int64_t k) { return std::max(kNR, std::min(n, kPanelFloats / k) / kNR * kNR); }
+
+// `packed`: op(B) already packed, every panel in order (gemm_pack_b), or nullptr.
+void run(const Problem& p, int threads, const float* packed) {
   static thread_local Scratch bpanel_scratch;  // the calling thread's: shared by its helpers
-  const int64_t panel_cols = std::max(kNR, std::min(p.n, kPanelFloats / p.k) / kNR * kNR);
+  const int64_t panel_cols = panel_cols_of(p.n, p.k);
+  // Enough units for dynamic balancing: about 4 per thread.
+  const int64_t want = 4 * static_cast<int64_t>(threads);
   // Equal M blocks (whole MR strips each), not kMC blocks plus a sliver: units stay even.
-  const int64_t mblocks = (p.m + kMC - 1) / kMC;
+  // A short M (the weight gradients: M = a layer's width, K = the tokens) is cut into
+  // smaller blocks before N is split: the parts of one M block each pack that block of A
+  // again (all of the long K), while M blocks share the one packed B panel. Blocks are whole
+  // MR strips, so every element stays in the same register tile however M is cut.
+  int64_t mblocks = (p.m + kMC - 1) / kMC;
+  if (mblocks < want) mblocks = std::min(want, (p.m + kMR - 1) / kMR);
   const int64_t mc_even = ((p.m + mblocks - 1) / mblocks + kMR - 1) / kMR * kMR;
-  float* bpanel = bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
+  float* bpanel = packed != nullptr ? nullptr : bpanel_scratch.get(p.k * ((std::min(panel_cols, p.n) + kNR - 1) / kNR) * kNR);
   for (int64_t jc = 0; jc < p.n; jc += panel_cols) {  // one shared job per panel
     const int64_t nc = std::min(panel_cols, p.n - jc);
     const int64_t strips = (nc + kNR - 1) / kNR;
-    // Enough units for dynamic balancing (about 4 per thread): split N when M is short.
-    const int64_t parts = std::clamp<int64_t>((4 * threads + mblocks - 1) / mblocks, 1, strips);
+    if (packed != nullptr) bpanel = const_cast<float*>(packed) + jc * p.k;  // earlier panels: jc columns' strips, whole
+    // Split N when M blocks alone are too few.
+    const int64_t parts = std::clamp<int64_t>((want + mblocks - 1) / mblocks, 1, strips);
     const int64_t units = mblocks * parts;
-    StripGate gate(strips);
+    // An untransposed B (the weight gradients' activations, K = tokens) is packed by K
+    // block, all strips at once (pack_b_block); a transposed one strip by strip, each strip
+    // reading whole stored rows.
+    const bool by_block = packed == nullptr && !p.b.trans;
+    StripGate gate(by_block ? (p.k + kKC - 1) / kKC : strips);
     std::atomic<int64_t> next{0};
     run_shared(threads, [&] {
       static thread_local Scratch apack_scratch;
@@ -342,22 +406,22 @@ void run(const Problem& p, int threads) {
         const int64_t ic = ib * mc_even, mc = std::min(mc_even, p.m - ic);
         if (mc <= 0) continue;  // rounding to whole strips can leave the last block empty
         const int64_t s_lo = strips * part / parts, s_hi = strips * (part + 1) / parts;
-        for (int64_t s = s_lo; s < s_hi; ++s) {
+        for (int64_t s = s_lo; s < s_hi && packed == nullptr && !by_block; ++s) {
           gate.ensure(s, [&] {
             pack_b_strip(p.b, p.k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, bpanel);
           });
         }
-        compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack);
+        compute_unit(p, bpanel, jc, nc, ic, mc, s_lo, s_hi, apack, [&](int64_t pc) {
+          if (by_block) gate.ensure(pc / kKC, [&] { pack_b_block(p.b, p.k, pc, jc, nc, strips, bpanel); });
+        });
       }
     });
   }
 }
 
-}  // namespace
-
-void gemm(const GemmArgs& g) {
+void gemm_with(const GemmArgs& g, const float* packed) {
   Problem p{{g.a.as<const float>(), g.trans_a, g.trans_a ? g.m : g.k},
-            {g.b.as<const float>(), g.trans_b, g.trans_b ? g.k : g.n},
+            {packed != nullptr ? nullptr : g.b.as<const float>(), g.trans_b, g.trans_b ? g.k : g.n},
             g.c.as<float>(),
             g.m,
             g.n,
@@ -371,12 +435,34 @@ void gemm(const GemmArgs& g) {
   }
   // Below ~64^3 multiply-adds a thread team costs more than it saves.
   const int threads = g.m * g.n * g.k < (int64_t{1} << 18) ? 1 : cpu_threads();
-  run(p, threads);
+  run(p, threads, packed);
 }
+
+}  // namespace
+
+void gemm(const GemmArgs& g) { gemm_with(g, nullptr); }
+
+// Every panel is whole strips of NR columns (panel_cols_of is a multiple of NR), so panel jc
+// starts jc * k floats in.
+int64_t gemm_packed_b_floats(int64_t n, int64_t k) { return k * ((n + kNR - 1) / kNR) * kNR; }
+
+void gemm_pack_b(const float* b, bool trans_b, int64_t n, int64_t k, float* out) {
+  const Mat m{b, trans_b, trans_b ? k : n};
+  const int64_t panel_cols = panel_cols_of(n, k);
+  for (int64_t jc = 0; jc < n; jc += panel_cols) {
+    const int64_t nc = std::min(panel_cols, n - jc), strips = (nc + kNR - 1) / kNR;
+    for (int64_t s = 0; s < strips; ++s) pack_b_strip(m, k, jc + s * kNR, std::min(kNR, nc - s * kNR), s, strips, out + jc * k);
+  }
+}
+
+void gemm_prepacked(const GemmArgs& g, const float* packed_b) { gemm_with(g, packed_b); }
 
 }  // namespace tx::cpu::TX_ISA_NS
 
 // The public entry points, to the selected set (cpu/dispatch.h).
 namespace tx::cpu {
 TX_CPU_DISPATCH(void, gemm, (const GemmArgs& a), (a))
+TX_CPU_DISPATCH(int64_t, gemm_packed_b_floats, (int64_t n, int64_t k), (n, k))
+TX_CPU_DISPATCH(void, gemm_pack_b, (const float* b, bool trans_b, int64_t n, int64_t k, float* out), (b, trans_b, n, k, out))
+TX_CPU_DISPATCH(void, gemm_prepacked, (const GemmArgs& a, const float* packed_b), (a, packed_b))
 }  // namespace tx::cpu

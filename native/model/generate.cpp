@@ -41,6 +41,7 @@ struct Model::GenState {
   Storage kc, vc;  // device: per layer [B, tmax, Hkv, hd]; host: each row's own blocks (generate_host)
   Storage shared_kt;  // host: per layer, the prompts' full key blocks transposed
   Storage x, h, q, k, v, att, lse, mid, h2, g, u, a, tmp, hf, r, logits, logp, lse1, tokens;
+  PackedWeights packed;  // host: the weights packed for the decode steps' GEMMs, per call
   Status size(const Place& pl, int64_t B, int64_t tmax, const Config& c, bool cache) {
     const int64_t d = c.hidden_size, q_ = c.q_dim(), kv = c.kv_dim(), ff = c.intermediate_size;
     if (cache) {
@@ -84,7 +85,6 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
   const int64_t H = c.num_attention_heads, Hkv = c.num_key_value_heads, hd = c.head_dim(), L = c.num_hidden_layers;
   const int64_t P = s.prompts, B = P * s.n, total = s.prompt_offsets[P];
   const Place& pl = place_;
-  const LinearCtx lc = this->lc();
   if (!gen_) gen_ = std::make_shared<GenState>();
   GenState& buf = *gen_;
   TX_RETURN_IF_ERROR(buf.size(pl, B, 0, c, false));
@@ -103,6 +103,26 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
   const int64_t shared_slab = shared_off[P];
   TX_RETURN_IF_ERROR(buf.shared_kt.grow(pl, std::max<int64_t>(1, L * shared_slab)));
   float *own_kt = buf.kc.data(), *own_v = buf.vc.data(), *shared_kt = buf.shared_kt.data();
+  // Every decode step multiplies its few rows by every weight matrix: pack them once.
+  buf.packed.clear();
+  struct LayerPacked {
+    int wq, wk, wv, wo, wg, wu, wd;
+  };
+  std::vector<LayerPacked> lp(static_cast<size_t>(L));
+  for (int64_t l = 0; l < L; ++l) {
+    const LayerParams& Pm = p_.layers[l];
+    PackedWeights& pw = buf.packed;
+    LayerPacked& x = lp[l];
+    TX_RETURN_IF_ERROR(pw.add(Pm.wq, d, q, &x.wq));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wk, d, kv, &x.wk));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wv, d, kv, &x.wv));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wo, q, d, &x.wo));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wg, d, ff, &x.wg));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wu, d, ff, &x.wu));
+    TX_RETURN_IF_ERROR(pw.add(Pm.wd, ff, d, &x.wd));
+  }
+  int head_w = 0;
+  TX_RETURN_IF_ERROR(buf.packed.add(p_.lm_head, d, V, &head_w));
 
   // Prefill: one packed forward over the prompts. Its V rows stay where the forward left
   // them (la_, untouched until the next forward); K's full blocks are transposed once, and
@@ -147,7 +167,7 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
     // The head once: logits of the running rows, sampled from and (materialising head)
     // read for their log-probs by the logprobs op, as head_forward does in forward_logprobs.
     float* hf = buf.hf.data();
-    TX_RETURN_IF_ERROR(linear(lc_f32(), hf, p_.lm_head, nullptr, buf.logits.data(), m, d, V));
+    TX_RETURN_IF_ERROR(linear_packed(hf, buf.packed.at(head_w), nullptr, buf.logits.data(), m, d, V));
     pos.resize(m), cur.resize(m);
     for (int64_t i = 0; i < m; ++i) pos[i] = len[act[i]];
     SampleArgs sa;
@@ -202,9 +222,10 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
     for (int64_t l = 0; l < L; ++l) {
       const LayerParams& Pm = p_.layers[l];
       TX_RETURN_IF_ERROR(rms_norm({fvec(pl, x, n * d), fvec(pl, Pm.ln1, d), n, d, c.rms_norm_eps, fvec(pl, h, n * d), fvec(pl, r, n)}));
-      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wq, Pm.bq, qb, n, d, q));
-      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wk, Pm.bk, kb, n, d, kv));
-      TX_RETURN_IF_ERROR(linear(lc, h, Pm.wv, Pm.bv, vb, n, d, kv));
+      const PackedWeights& pw = buf.packed;
+      TX_RETURN_IF_ERROR(linear_packed(h, pw.at(lp[l].wq), Pm.bq, qb, n, d, q));
+      TX_RETURN_IF_ERROR(linear_packed(h, pw.at(lp[l].wk), Pm.bk, kb, n, d, kv));
+      TX_RETURN_IF_ERROR(linear_packed(h, pw.at(lp[l].wv), Pm.bv, vb, n, d, kv));
       TX_RETURN_IF_ERROR(tx::rope({fvec(pl, qb, n * q), posv, n, H, hd, c.rope_theta, table, fvec(pl, qb, n * q)}));
       TX_RETURN_IF_ERROR(tx::rope({fvec(pl, kb, n * kv), posv, n, Hkv, hd, c.rope_theta, table, fvec(pl, kb, n * kv)}));
       // Append the new K (into its block's column) and V to each row's own cache.
@@ -230,13 +251,13 @@ Status Model::generate_host(const GenerateSpec& s, int64_t tmax) {
       da.q = qb, da.out = att, da.nkeys = nkeys.data(), da.slot = act.data();
       da.own_kt = okt, da.own_v = ov, da.own_blocks = ob, da.groups = groups.data(), da.ngroups = static_cast<int64_t>(groups.size());
       cpu::decode_attention_prefix(da);
-      TX_RETURN_IF_ERROR(linear(lc, att, Pm.wo, nullptr, tmp, n, q, d));
+      TX_RETURN_IF_ERROR(linear_packed(att, pw.at(lp[l].wo), nullptr, tmp, n, q, d));
       TX_RETURN_IF_ERROR(residual_add({fvec(pl, x, n * d), fvec(pl, tmp, n * d), fvec(pl, mid, n * d)}));
       TX_RETURN_IF_ERROR(rms_norm({fvec(pl, mid, n * d), fvec(pl, Pm.ln2, d), n, d, c.rms_norm_eps, fvec(pl, h2, n * d), fvec(pl, r, n)}));
-      TX_RETURN_IF_ERROR(linear(lc, h2, Pm.wg, nullptr, g, n, d, ff));
-      TX_RETURN_IF_ERROR(linear(lc, h2, Pm.wu, nullptr, u, n, d, ff));
+      TX_RETURN_IF_ERROR(linear_packed(h2, pw.at(lp[l].wg), nullptr, g, n, d, ff));
+      TX_RETURN_IF_ERROR(linear_packed(h2, pw.at(lp[l].wu), nullptr, u, n, d, ff));
       TX_RETURN_IF_ERROR(swiglu({fvec(pl, g, n * ff), fvec(pl, u, n * ff), fvec(pl, a, n * ff)}));
-      TX_RETURN_IF_ERROR(linear(lc, a, Pm.wd, nullptr, tmp, n, ff, d));
+      TX_RETURN_IF_ERROR(linear_packed(a, pw.at(lp[l].wd), nullptr, tmp, n, ff, d));
       TX_RETURN_IF_ERROR(residual_add({fvec(pl, mid, n * d), fvec(pl, tmp, n * d), fvec(pl, x, n * d)}));
     }
     TX_RETURN_IF_ERROR(rms_norm({fvec(pl, x, n * d), fvec(pl, p_.norm, d), n, d, c.rms_norm_eps, fvec(pl, hf, n * d), fvec(pl, r, n)}));

@@ -22,12 +22,18 @@ struct Head {
   int64_t n, d, vocab;
   const int32_t* targets;  // [n] host, -100 = ignored row
   float* logits;           // [n, V] scratch when head_materializes(V), else unused
+  // [n, d] scratch, host only, or nullptr: the materialising head then computes logits for
+  // the rows that have a target only (gathered here), not for every row. A prompt row has
+  // none, so in an RL batch most rows skip the head. A row's logits have the same bits
+  // either way (the GEMM's rows are batch invariant).
+  float* rows = nullptr;
 };
 
 // logp, lse: [n] on the head's place; entropy [n] or nullptr.
 Status head_forward(const Head& h, float* logp, float* entropy, float* lse);
 // After head_forward on the same Head (logits still in place): grad_hidden [n, d] is
 // overwritten; grad_weight [V, d] is ADDED to; weight_scratch [V, d] is used by the fused path.
+// With `rows`, grad_weight sums only the rows that have a target (the others add zeros).
 Status head_backward(const Head& h, const float* lse, const float* grad_logp, float* grad_hidden, float* grad_weight,
                      float* weight_scratch);
 

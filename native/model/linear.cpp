@@ -1,6 +1,8 @@
 #include "model/linear.h"
 
+#include "cpu/gemm.h"
 #include "cpu/parallel.h"
+#include "tx/platform.h"
 #ifdef TX_HAVE_CUDA
 #include "cuda/model_glue.h"
 #endif
@@ -17,6 +19,14 @@ GemmArgs gemm_args(const LinearCtx& lc) {
   GemmArgs g;
   g.backend = lc.backend;
   return g;
+}
+
+// y[r] += bias, rows split across threads (host).
+void add_bias_rows(float* y, const float* bias, int64_t n, int64_t out) {
+  cpu::parallel_for(n, 64, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r)
+      for (int64_t j = 0; j < out; ++j) y[r * out + j] += bias[j];
+  });
 }
 
 TensorView bf16_vec(const Place& pl, const uint16_t* p, int64_t n) {
@@ -48,10 +58,35 @@ Status linear(const LinearCtx& lc, const float* x, const float* w, const float* 
     return no_cuda();
 #endif
   }
-  cpu::parallel_for(n, 64, [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; ++r)
-      for (int64_t j = 0; j < out; ++j) y[r * out + j] += bias[j];
-  });
+  add_bias_rows(y, bias, n, out);
+  return Status::ok();
+}
+
+void PackedWeights::Free::operator()(float* p) const { platform::aligned_free(p); }
+
+Status PackedWeights::add(const float* w, int64_t in, int64_t out, int* index) {
+  if (used_ == bufs_.size()) bufs_.emplace_back();
+  Buf& b = bufs_[used_];
+  // y = x W^T: op(B) = W^T, [in x out], from W stored [out, in] (trans_b).
+  const int64_t floats = cpu::gemm_packed_b_floats(out, in);
+  if (floats > b.cap) {
+    const size_t bytes = (static_cast<size_t>(floats) * sizeof(float) + 63) / 64 * 64;
+    b.p.reset(static_cast<float*>(platform::aligned_alloc_bytes(64, bytes)));
+    b.cap = b.p ? floats : 0;
+    if (!b.p) return {Code::kOom, "out of host memory for the packed weights of generation"};
+  }
+  cpu::gemm_pack_b(w, true, out, in, b.p.get());
+  *index = static_cast<int>(used_++);
+  return Status::ok();
+}
+
+Status linear_packed(const float* x, const float* packed_w, const float* bias, float* y, int64_t n, int64_t in, int64_t out) {
+  const Place host;
+  GemmArgs g;
+  g.m = n, g.n = out, g.k = in, g.trans_b = true;
+  g.a = fvec(host, x, n * in), g.c = fvec(host, y, n * out);
+  cpu::gemm_prepacked(g, packed_w);
+  if (bias != nullptr) add_bias_rows(y, bias, n, out);
   return Status::ok();
 }
 

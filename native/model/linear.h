@@ -5,6 +5,8 @@
 // model's default there), not for cuBLAS, which picks its algorithm by shape.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "tx/model/storage.h"
 #include "tx/ops.h"
@@ -32,5 +34,30 @@ Status linear_grad_input(const LinearCtx& lc, const float* dy, const float* w, f
 // dW[out, in] += dy^T x; dbias[out] += column sums of dy (when dbias is set).
 Status linear_grad_weight(const LinearCtx& lc, const float* dy, const float* x, float* dw, float* dbias, int64_t n, int64_t in,
                           int64_t out);
+
+// Host only: weight matrices packed once for the many small GEMMs of generation's decode
+// steps, where packing W again per call costs as much as the multiply (M = the running
+// rows). linear_packed gives linear()'s bits (cpu/gemm.h).
+class PackedWeights {
+ public:
+  void clear() { used_ = 0; }
+  // Packs W [out, in] as matrix *index. Buffers are kept for the next round of add()s.
+  Status add(const float* w, int64_t in, int64_t out, int* index);
+  const float* at(int i) const { return bufs_[static_cast<size_t>(i)].p.get(); }
+
+ private:
+  struct Free {
+    void operator()(float* p) const;
+  };
+  struct Buf {
+    std::unique_ptr<float, Free> p;  // 64-byte aligned: the micro-kernels load it aligned
+    int64_t cap = 0;
+  };
+  std::vector<Buf> bufs_;
+  size_t used_ = 0;
+};
+
+// linear() on the host with W packed by PackedWeights.
+Status linear_packed(const float* x, const float* packed_w, const float* bias, float* y, int64_t n, int64_t in, int64_t out);
 
 }  // namespace tx::model

@@ -99,7 +99,11 @@ Status Model::refresh_bf16() {
 
 // The head stays f32 whatever the weights: the log-probs RL trains on keep f32 precision.
 Head Model::head(int64_t n, const int32_t* targets) {
-  return Head{lc_f32(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data()};
+  // tmp_ (the layers' scratch, free once they have run) holds the gathered rows.
+  if (tail_.on) {  // hf_ holds the rows with a target only
+    return Head{lc_f32(), hf_, p_.lm_head, head_rows(n), cfg_.hidden_size, cfg_.vocab_size, tail_.targets.data(), logits_.data(), tmp_};
+  }
+  return Head{lc_f32(), hf_, p_.lm_head, n, cfg_.hidden_size, cfg_.vocab_size, targets, logits_.data(), tmp_};
 }
 
 Status Model::create(const Config& c, uint64_t seed, int64_t max_tokens, const ModelOptions& opts, std::unique_ptr<Model>* out) {
@@ -220,7 +224,7 @@ Status Model::plan(int64_t tokens) {
   return Status::ok();
 }
 
-Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs) {
+Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets) {
   TX_RETURN_IF_ERROR(plan(n));
   const Config& c = cfg_;
   const Place& pl = place_;
@@ -234,6 +238,7 @@ Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64
     }
     for (int32_t t = cu[b]; t < cu[b + 1]; ++t) positions_[t] = t - cu[b];
   }
+  plan_tail(targets, cu, n, seqs);
   const TensorView pos = ivec(positions_.data(), n), cuv = ivec(cu, seqs + 1);
   const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
   TX_RETURN_IF_ERROR(embedding({fvec(pl, p_.embed, V * d), ivec(tokens, n), V, d, fvec(pl, la_[0].x, n * d)}));
@@ -241,6 +246,10 @@ Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64
     const LayerActs& A = la_[l];
     const LayerParams& P = p_.layers[l];
     float* xout = l + 1 < c.num_hidden_layers ? la_[l + 1].x : xf_;
+    if (l + 1 == c.num_hidden_layers && tail_.on) {
+      TX_RETURN_IF_ERROR(forward_tail(A, P, n, seqs, cu));
+      break;
+    }
     TX_RETURN_IF_ERROR(rms_norm({fvec(pl, A.x, n * d), fvec(pl, P.ln1, d), n, d, c.rms_norm_eps, fvec(pl, A.h1, n * d), fvec(pl, A.r1, n)}));
     TX_RETURN_IF_ERROR(linear(lc, A.h1, P.wq, P.bq, A.q, n, d, q));
     TX_RETURN_IF_ERROR(linear(lc, A.h1, P.wk, P.bk, A.k, n, d, kv));
@@ -260,7 +269,8 @@ Status Model::forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64
     TX_RETURN_IF_ERROR(linear(lc, A.a, P.wd, nullptr, tmp_, n, ff, d));
     TX_RETURN_IF_ERROR(residual_add({fvec(pl, A.mid, n * d), fvec(pl, tmp_, n * d), fvec(pl, xout, n * d)}));
   }
-  return rms_norm({fvec(pl, xf_, n * d), fvec(pl, p_.norm, d), n, d, c.rms_norm_eps, fvec(pl, hf_, n * d), fvec(pl, rf_, n)});
+  const int64_t nh = head_rows(n);
+  return rms_norm({fvec(pl, xf_, nh * d), fvec(pl, p_.norm, d), nh, d, c.rms_norm_eps, fvec(pl, hf_, nh * d), fvec(pl, rf_, nh)});
 }
 
 Status Model::backward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets,
@@ -282,13 +292,18 @@ Status Model::backward(const int32_t* tokens, const int32_t* cu, int64_t n, int6
   const TensorView pos = ivec(positions_.data(), n), cuv = ivec(cu, seqs + 1);
   const TensorView table = fvec(pl, rope_table_.data(), rope_table_.size());
 
+  const int64_t nh = head_rows(n);
   TX_RETURN_IF_ERROR(head_backward(head(n, targets), lse_rows_, grad_rows, ghid, gp_.lm_head, glm));  // lm_head == embed when tied
-  TX_RETURN_IF_ERROR(rms_norm_backward({fvec(pl, xf_, n * d), fvec(pl, p_.norm, d), fvec(pl, rf_, n), fvec(pl, ghid, n * d), n, d, true,
-                                        fvec(pl, gx, n * d), fvec(pl, gp_.norm, d)}));
+  TX_RETURN_IF_ERROR(rms_norm_backward({fvec(pl, xf_, nh * d), fvec(pl, p_.norm, d), fvec(pl, rf_, nh), fvec(pl, ghid, nh * d), nh, d, true,
+                                        fvec(pl, gx, nh * d), fvec(pl, gp_.norm, d)}));
   for (int64_t l = c.num_hidden_layers - 1; l >= 0; --l) {
     const LayerActs& A = la_[l];
     const LayerParams& P = p_.layers[l];
     const LayerParams& G = gp_.layers[l];
+    if (l + 1 == c.num_hidden_layers && tail_.on) {
+      TX_RETURN_IF_ERROR(backward_tail(A, P, G, n, seqs, cu, {gx, gtmp, ghid, gq, gatt, gk, gv, gg, gu, ga}));
+      continue;
+    }
     // x_out = mid + a Wd^T
     TX_RETURN_IF_ERROR(linear_grad_weight(lc, gx, A.a, G.wd, nullptr, n, ff, d));
     TX_RETURN_IF_ERROR(linear_grad_input(lc, gx, P.wd, ga, n, ff, d, false));
@@ -358,18 +373,21 @@ Status Model::forward_logprobs(const Batch& b, float* logp, float* entropy) {
   std::vector<int32_t> targets;
   row_targets(b, &targets);
   const int64_t n = b.tokens_n;
-  TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
+  TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs, targets.data()));
   TX_RETURN_IF_ERROR(head_forward(head(n, targets.data()), logp_rows_, ent_rows_, lse_rows_));
-  // Row j's log-prob belongs to token j + 1 (host copies of the rows on CUDA).
+  // Head row r is batch row j = head_row(r), whose log-prob belongs to token j + 1 (host
+  // copies of the rows on CUDA).
+  const int64_t nh = head_rows(n);
   std::vector<float> lp_tmp, ent_tmp;
   const float *lp_rows = nullptr, *ent_rows = nullptr;
-  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, n, &lp_tmp, &lp_rows));
-  TX_RETURN_IF_ERROR(host_floats(place_, ent_rows_, n, &ent_tmp, &ent_rows));
+  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, nh, &lp_tmp, &lp_rows));
+  TX_RETURN_IF_ERROR(host_floats(place_, ent_rows_, nh, &ent_tmp, &ent_rows));
   for (int64_t i = 0; i < n; ++i) logp[i] = entropy[i] = 0.0f;
-  for (int64_t j = 0; j + 1 < n; ++j) {
-    if (targets[j] != -100) {
-      logp[j + 1] = lp_rows[j];
-      entropy[j + 1] = ent_rows[j];
+  for (int64_t r = 0; r < nh; ++r) {
+    const int64_t j = head_row(r);
+    if (j + 1 < n && targets[j] != -100) {
+      logp[j + 1] = lp_rows[r];
+      entropy[j + 1] = ent_rows[r];
     }
   }
   return Status::ok();
@@ -381,16 +399,18 @@ Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats
   std::vector<int32_t> targets;
   row_targets(b, &targets);
   const int64_t n = b.tokens_n;
-  TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs));
+  TX_RETURN_IF_ERROR(forward(b.tokens, b.cu_seqlens, n, b.seqs, targets.data()));
   TX_RETURN_IF_ERROR(head_forward(head(n, targets.data()), logp_rows_, nullptr, lse_rows_));
+  const int64_t nh = head_rows(n);
   std::vector<float> lp_tmp;
   const float* lp_rows = nullptr;
-  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, n, &lp_tmp, &lp_rows));
+  TX_RETURN_IF_ERROR(host_floats(place_, logp_rows_, nh, &lp_tmp, &lp_rows));
   // The loss works on host token vectors (N floats, whatever the device): the GRPO loss
   // runs on the CPU op, so its statistics are the same bits on every device.
   std::vector<float> logp_tok(static_cast<size_t>(n), 0.0f), grad_tok(static_cast<size_t>(n), 0.0f);
-  for (int64_t j = 0; j + 1 < n; ++j) {
-    if (targets[j] != -100) logp_tok[j + 1] = lp_rows[j];
+  for (int64_t r = 0; r < nh; ++r) {
+    const int64_t j = head_row(r);
+    if (j + 1 < n && targets[j] != -100) logp_tok[j + 1] = lp_rows[r];
   }
   *stats = StepStats();
   if (loss.sft) {
@@ -416,13 +436,14 @@ Status Model::train_micro(const Batch& b, const LossSpec& loss, StepStats* stats
     stats->loss = stats->grpo.loss;
     stats->tokens = stats->grpo.tokens;
   }
-  std::vector<float> grad_rows(static_cast<size_t>(n), 0.0f);
-  for (int64_t j = 0; j + 1 < n; ++j) {
-    if (targets[j] != -100) grad_rows[j] = static_cast<float>(grad_tok[j + 1] * loss.scale);
+  std::vector<float> grad_rows(static_cast<size_t>(nh), 0.0f);
+  for (int64_t r = 0; r < nh; ++r) {
+    const int64_t j = head_row(r);
+    if (j + 1 < n && targets[j] != -100) grad_rows[r] = static_cast<float>(grad_tok[j + 1] * loss.scale);
   }
   const float* grad_rows_here = grad_rows.data();
   if (!place_.host()) {
-    TX_RETURN_IF_ERROR(upload(place_, grad_rows_, grad_rows.data(), sizeof(float) * static_cast<size_t>(n)));
+    TX_RETURN_IF_ERROR(upload(place_, grad_rows_, grad_rows.data(), sizeof(float) * static_cast<size_t>(nh)));
     grad_rows_here = grad_rows_;
   }
   return backward(b.tokens, b.cu_seqlens, n, b.seqs, targets.data(), grad_rows_here);

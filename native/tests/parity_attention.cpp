@@ -1,5 +1,5 @@
 // Attention: CPU self-checks that run everywhere (decode == packed forward bit for bit,
-// the CUDA head-size check), and the CUDA kernels against their CPU twins: forward and
+// attention over selected rows == packed attention, the CUDA head-size check), and the CUDA kernels against their CPU twins: forward and
 // backward in f32 and bf16 (inputs rounded to bf16 first, so both sides see the same
 // values), decode against the CUDA forward. bf16 runs twice: the tensor-core flash kernels
 // (the default on sm_80+) and the SIMT baseline (TX_CUDA_ATTENTION=simt). Every CUDA case
@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "cpu/attention_rows.h"
 #include "parity.h"
 #include "tx/device.h"
 #include "tx/ops.h"
@@ -95,6 +96,74 @@ void cpu_decode_check(const Options& opts, std::vector<CaseResult>& out) {
   r.passed = mismatches == 0;
   if (!r.passed) r.detail = std::to_string(mismatches) + " rows differ";
   out.push_back(r);
+}
+
+// Attention over selected query rows (cpu/attention_rows.h, the model's last layer) against
+// the packed attention: the forward's outputs and lse of the selected rows bit for bit; the
+// backward's dQ of the selected rows and every dK, dV equal the packed backward's when the
+// other rows' output gradients are zero. Sequences of 1 to 3 key blocks; some rows selected
+// sparsely, some in a run, one sequence with none.
+void cpu_rows_check(const Options& opts, int hq, int hkv, int d, std::vector<CaseResult>& out) {
+  const std::string shape = "Hq=" + std::to_string(hq) + " Hkv=" + std::to_string(hkv) + " D=" + std::to_string(d);
+  CaseResult fr{"attentionRows", "== packed forward on the selected rows, bitwise, " + shape, "cpu"};
+  CaseResult br{"attentionRowsBackward", "== packed backward with zero dO elsewhere, " + shape, "cpu"};
+  std::mt19937_64 rng(opts.seed + 17);
+  Problem p = make_problem(rng, {1, 70, 130, 5, 200, 64}, hq, hkv, d);
+  const int64_t batch = static_cast<int64_t>(p.cu.size()) - 1;
+  std::vector<int32_t> rows, rows_cu{0}, pos;
+  for (int64_t b = 0; b < batch; ++b) {
+    const int len = p.cu[b + 1] - p.cu[b];
+    for (int j = 0; j < len; ++j) {
+      const bool pick = b == 3 ? false : b % 2 == 0 ? (j * 7 + static_cast<int>(b)) % 3 == 0 : j >= len / 3 && j + 1 < len;
+      if (pick) rows.push_back(p.cu[b] + j), pos.push_back(j);
+    }
+    rows_cu.push_back(static_cast<int32_t>(rows.size()));
+  }
+  const int64_t nr = static_cast<int64_t>(rows.size()), qrow = static_cast<int64_t>(hq) * d;
+  Forward f;
+  if (!ok_or(cpu_forward(p, f, true), fr)) return out.push_back(fr);
+  std::vector<float> q(nr * qrow), dout(nr * qrow), o(nr * qrow), lse(hq * nr);
+  for (int64_t r = 0; r < nr; ++r) {
+    std::memcpy(q.data() + r * qrow, p.q.data() + rows[r] * qrow, sizeof(float) * qrow);
+    std::memcpy(dout.data() + r * qrow, p.dout.data() + rows[r] * qrow, sizeof(float) * qrow);
+  }
+  cpu::AttentionRowsArgs a;
+  a.hq = hq, a.hkv = hkv, a.D = d, a.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+  a.nt = p.nt, a.rows = nr, a.batch = batch, a.cu = p.cu.data(), a.rows_cu = rows_cu.data(), a.pos = pos.data();
+  a.q = q.data(), a.k = p.k.data(), a.v = p.v.data(), a.out = o.data(), a.lse = lse.data();
+  cpu::attention_rows(a);
+  int mismatches = 0;
+  for (int64_t r = 0; r < nr; ++r) {
+    if (std::memcmp(o.data() + r * qrow, f.out.data() + rows[r] * qrow, sizeof(float) * qrow) != 0) ++mismatches;
+    for (int h = 0; h < hq; ++h)
+      if (std::memcmp(&lse[h * nr + r], &f.lse[h * p.nt + rows[r]], sizeof(float)) != 0) ++mismatches;
+  }
+  fr.passed = mismatches == 0;
+  if (!fr.passed) fr.detail = std::to_string(mismatches) + " rows differ";
+  out.push_back(fr);
+
+  // The packed backward with dO zero on the rows not selected.
+  std::vector<float> dout_full(p.q.size(), 0.0f), dq(p.q.size()), dk(p.k.size()), dv(p.v.size());
+  for (int64_t r = 0; r < nr; ++r) std::memcpy(dout_full.data() + rows[r] * qrow, dout.data() + r * qrow, sizeof(float) * qrow);
+  AttentionBackwardArgs ab;
+  ab.q = view3(p.q.data(), p.nt, hq, d), ab.k = view3(p.k.data(), p.nt, hkv, d), ab.v = view3(p.v.data(), p.nt, hkv, d);
+  ab.out = view3(f.out.data(), p.nt, hq, d), ab.lse = TensorView::contiguous(f.lse.data(), {hq, p.nt}, DType::kF32);
+  ab.grad_out = view3(dout_full.data(), p.nt, hq, d);
+  ab.cu_seqlens = TensorView::contiguous(p.cu.data(), {static_cast<int64_t>(p.cu.size())}, DType::kI32);
+  ab.grad_q = view3(dq.data(), p.nt, hq, d), ab.grad_k = view3(dk.data(), p.nt, hkv, d), ab.grad_v = view3(dv.data(), p.nt, hkv, d);
+  if (!ok_or(attention_backward(ab), br)) return out.push_back(br);
+  std::vector<float> rq(nr * qrow), rk(p.k.size(), NAN), rv(p.v.size(), NAN);
+  a.grad_out = dout.data(), a.grad_q = rq.data(), a.grad_k = rk.data(), a.grad_v = rv.data();
+  cpu::attention_rows_backward(a);
+  // Equal values (an exact zero may differ in sign: the packed sums add the other rows' zeros).
+  mismatches = 0;
+  for (int64_t r = 0; r < nr; ++r)
+    for (int64_t i = 0; i < qrow; ++i)
+      if (!(rq[r * qrow + i] == dq[rows[r] * qrow + i])) ++mismatches;
+  for (size_t i = 0; i < dk.size(); ++i) mismatches += !(rk[i] == dk[i]) + !(rv[i] == dv[i]);
+  br.passed = mismatches == 0;
+  if (!br.passed) br.detail = std::to_string(mismatches) + " values differ";
+  out.push_back(br);
 }
 
 // The CUDA head-size check fires before any device memory is touched, so it runs here.
@@ -367,6 +436,8 @@ void bench_case(const Options& opts, std::vector<CaseResult>& out, int tokens, i
 
 void suite(const Options& opts, std::vector<CaseResult>& out) {
   cpu_decode_check(opts, out);
+  cpu_rows_check(opts, 4, 2, 32, out);
+  cpu_rows_check(opts, 2, 2, 64, out);
   cpu_validation_check(out);
   if (!cuda_report().usable) {
     CaseResult r{"attention", "all CUDA cases", "cuda"};

@@ -6,7 +6,7 @@ import t from 'tap';
 import { DeviceTensor, devices, sampleTokens, sampleTokensSync } from '../../lib/index.js';
 import { expectTxError } from '../helpers/expect-error.js';
 import { rng } from '../helpers/random.js';
-import { referenceDistribution, referenceSample } from '../reference/sampling.js';
+import { referenceDistribution, referenceSample, uniform } from '../reference/sampling.js';
 
 function logitsFor(seed: number, rows: number, V: number, spread = 4): Float32Array {
   const r = rng(seed);
@@ -24,6 +24,39 @@ t.test('token-exact against the Philox + Gumbel-max reference', async (t) => {
     const want = Int32Array.from({ length: B }, (_, b) =>
       referenceSample(logits.subarray(b * V, (b + 1) * V), 12345678901, seqIds[b]!, positions[b]!, temperature, topK, topP));
     t.same([...got], [...want], `T=${temperature} topK=${topK} topP=${topP}`);
+  }
+});
+
+// The CPU kernel computes the double-precision Gumbel noise only for entries whose f32
+// estimate is near the best (native/cpu/sampling.cpp): the draw must stay the exact one for
+// huge logits (f32 sums lose the noise there), equal logits (the noise alone decides) and a
+// vocabulary that is not a multiple of its 64-entry chunks.
+t.test('token-exact against the reference: huge, equal and near-equal logits, V off the chunk size', async (t) => {
+  const B = 48;
+  const seqIds = rowIds(B, (i) => 77 + i), positions = rowIds(B, (i) => 3 * i);
+  const cases: [string, number, Float32Array][] = [
+    ['spread 2e7', 130, logitsFor(5, B, 130, 2e7)],
+    ['spread 1e30', 130, logitsFor(6, B, 130, 1e30)],
+    ['all equal', 200, new Float32Array(B * 200).fill(1.5)],
+    ['ties within 1e-3', 97, Float32Array.from(logitsFor(7, B, 97, 1), (v) => Math.fround(Math.round(v * 4) / 4 + v * 1e-3))],
+  ];
+  // Two finite logits per row, set so that their scores z + g differ by about 1e-7 (the f32
+  // rounding of z): below what the f32 estimate resolves, so only the exact pass decides.
+  const V2 = 70, pairs = new Float32Array(B * V2).fill(-Infinity);
+  for (let b = 0; b < B; b++) {
+    const i = b % V2, j = (b * 7 + 3) % V2 === i ? (i + 1) % V2 : (b * 7 + 3) % V2;
+    const g = (k: number) => -Math.log(-Math.log(uniform(987654321, seqIds[b]!, positions[b]!, k)));
+    pairs[b * V2 + i] = 0;
+    pairs[b * V2 + j] = Math.fround(g(i) - g(j));
+  }
+  cases.push(['near-tied pairs', V2, pairs]);
+  for (const [what, V, logits] of cases) {
+    for (const [temperature, topK, topP] of [[1, 0, 1], [0.5, 7, 1], [1, 0, 0.9]] as const) {
+      const got = sampleTokensSync(logits, { vocab: V, seqIds, positions, seed: 987654321, temperature, topK, topP });
+      const want = Int32Array.from({ length: B }, (_, b) =>
+        referenceSample(logits.subarray(b * V, (b + 1) * V), 987654321, seqIds[b]!, positions[b]!, temperature, topK, topP));
+      t.same([...got], [...want], `${what}, V=${V}, T=${temperature} topK=${topK} topP=${topP}`);
+    }
   }
 });
 

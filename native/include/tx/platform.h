@@ -1,6 +1,6 @@
 // The few operating-system calls the engine makes, behind one portable face: loading a
 // shared library at run time (cuBLAS, the OpenBLAS benchmark peer), aligned host memory,
-// unsetting an environment variable, and a no-inline marker. POSIX and Windows branches;
+// unsetting an environment variable, a no-inline marker and a prefetch hint. POSIX and Windows branches;
 // everything else in native/ is standard C++.
 #pragma once
 #include <cstddef>
@@ -18,8 +18,11 @@
 
 #if defined(_MSC_VER)
 #define TX_NOINLINE __declspec(noinline)
+#define TX_PREFETCH(p) ((void)(p))
 #else
 #define TX_NOINLINE __attribute__((noinline))
+// A read hint for memory the next iterations will need (no effect on results).
+#define TX_PREFETCH(p) __builtin_prefetch(p)
 #endif
 
 namespace tx::platform {

@@ -147,9 +147,28 @@ class Model {
   Status refresh_bf16();  // bf16 copy of the parameters from the f32 master (bf16_weights)
   // Forward over a packed batch; keeps every activation (the backward's inputs, and the
   // k/v rows generation's prefill copies into its cache); final hidden rows in hf_.
-  Status forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs);
+  // With row targets (-100: none), on the CPU, the last layer runs past its keys and values
+  // only for the rows that have a target (model/tail.cpp) and hf_ holds those rows, compacted.
+  Status forward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets = nullptr);
+  // grad_rows: the loss gradient per row the head read (head_rows(n) of them).
   Status backward(const int32_t* tokens, const int32_t* cu, int64_t n, int64_t seqs, const int32_t* targets,
                   const float* grad_rows);
+  // The last layer over the rows with a target (model/tail.cpp).
+  struct Tail {
+    bool on = false;  // false: every row runs the whole model
+    std::vector<int32_t> rows, cu, pos, targets;  // rows (ascending), per-sequence offsets into them, positions, targets
+  };
+  struct BackwardScratch {
+    float *gx, *gtmp, *ghid, *gq, *gatt, *gk, *gv, *gg, *gu, *ga;
+  };
+  void plan_tail(const int32_t* targets, const int32_t* cu, int64_t n, int64_t seqs);
+  Status forward_tail(const LayerActs& A, const LayerParams& P, int64_t n, int64_t seqs, const int32_t* cu);
+  Status backward_tail(const LayerActs& A, const LayerParams& P, const LayerParams& G, int64_t n, int64_t seqs,
+                       const int32_t* cu, const BackwardScratch& s);
+  // Rows of hf_ the head reads after forward(): all n, or the tail's.
+  int64_t head_rows(int64_t n) const { return tail_.on ? static_cast<int64_t>(tail_.rows.size()) : n; }
+  // Row j of the batch for head row r.
+  int64_t head_row(int64_t r) const { return tail_.on ? tail_.rows[r] : r; }
   // Row targets: row j predicts tokens[j+1] when that token is in the same sequence and masked.
   void row_targets(const Batch& b, std::vector<int32_t>* targets) const;
   Storage& state(StateTensor t);
@@ -184,6 +203,7 @@ class Model {
   Storage rows_;  // per-row vectors: logp, entropy, lse, loss gradient [4 * capacity]
   float *logp_rows_ = nullptr, *ent_rows_ = nullptr, *lse_rows_ = nullptr, *grad_rows_ = nullptr;
   Storage logits_;  // [capacity, V] when the head materialises logits (model/head.h)
+  Tail tail_;       // of the last forward()
   // Generation buffers (KV cache, decode rows) kept between calls and only grown: a fresh
   // allocation per call costs page faults comparable to the decode work at this size.
   struct GenState;
