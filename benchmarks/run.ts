@@ -4,12 +4,14 @@
 //   npm run bench -- --simd=all|scalar,avx2,avx512   every family once per CPU kernel set
 //   (TOOLEXPANDER_SIMD, one child process each, since a process picks its set once), then
 //   the rate columns of each set as a ratio to the widest set's, all in one results file.
+//   The scalar set (~30x slower than the widest) runs with a time budget per measurement
+//   (BENCH_BUDGET_MS, benchmarks/harness.ts: its slow rows are the best of fewer samples);
+//   --budget-ms=N gives every set that budget instead (0: none).
 //   An entry name@path.node runs that addon instead (TOOLEXPANDER_ADDON, its default set):
 //   another build measured in the same run, e.g. an SSE2 build of the previous commit.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { hostname } from 'node:os';
+import { hostname, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,20 +31,24 @@ function printTable(family: string, rows: Row[]): void {
 // Columns that are rates (higher is faster): compared across kernel sets.
 const isRate = (col: string) => /(GFLOPs|PerS|GBs)$/.test(col) && !/Best|openblas/i.test(col);
 
+// The scalar set's budget per measurement when --budget-ms is not given.
+const SCALAR_BUDGET_MS = 20_000;
+
 // --simd: runs this script once per set in a child process and merges what they measured.
-function runPerSimd(sets: string[], only: string[]): void {  // sets: widest last
+function runPerSimd(sets: string[], only: string[], budgetAll: number | undefined): void {  // sets: widest last
   const dir = mkdtempSync(join(tmpdir(), 'tx-bench-'));
-  const parts: Record<string, { devices: unknown; floors: unknown; results: Record<string, Row[]> }> = {};
+  const parts: Record<string, { devices: unknown; floors: unknown; results: Record<string, Row[]>; budgetMs: number | null }> = {};
   for (const set of sets) {
-    console.log(`\n######## TOOLEXPANDER_SIMD=${set}`);
-    const out = join(dir, `${set.split('@')[0]}.json`);
     const [name, addon] = set.split('@');
+    const budget = budgetAll ?? (name === 'scalar' ? SCALAR_BUDGET_MS : 0);
+    console.log(`\n######## TOOLEXPANDER_SIMD=${set}${budget > 0 ? ` (budget ${budget} ms per measurement)` : ''}`);
+    const out = join(dir, `${name}.json`);
     const env = addon === undefined ? { TOOLEXPANDER_SIMD: name } : { TOOLEXPANDER_ADDON: addon, TOOLEXPANDER_SIMD: '' };
     const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...only, `--child-out=${out}`], {
-      stdio: 'inherit', env: { ...process.env, ...env },
+      stdio: 'inherit', env: { ...process.env, ...env, BENCH_BUDGET_MS: String(budget) },
     });
     if (r.status !== 0) throw new Error(`bench with TOOLEXPANDER_SIMD=${set} failed (exit ${r.status})`);
-    parts[set.split('@')[0]!] = JSON.parse(readFileSync(out, 'utf8'));
+    parts[name!] = { ...JSON.parse(readFileSync(out, 'utf8')), budgetMs: budget > 0 ? budget : null };
   }
   rmSync(dir, { recursive: true, force: true });
   sets = sets.map((s) => s.split('@')[0]!);
@@ -76,7 +82,8 @@ async function main(): Promise<void> {
   if (simdArg !== undefined && childOut === undefined) {
     const want = simdArg.slice('--simd='.length);
     const supported = devices().cpu.simdSupported;
-    runPerSimd(want === 'all' ? supported : want.split(','), only);
+    const budgetArg = args.find((a) => a.startsWith('--budget-ms='));
+    runPerSimd(want === 'all' ? supported : want.split(','), only, budgetArg === undefined ? undefined : Number(budgetArg.slice('--budget-ms='.length)));
     return;
   }
   const files = readdirSync(here)
@@ -84,6 +91,7 @@ async function main(): Promise<void> {
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
     .sort();
   const report = devices();
+  const loadStart = loadavg();
   console.log(`cpu: ${report.cpu.threads} threads, ${report.cpu.simd}; cuda: ${report.cuda.usable ? 'usable' : `not usable (${report.cuda.reason})`}`);
   const floors = measureFloors();
   console.log(`floors (measured now): copy ${round(floors.copyGBs)} GB/s (read + write), read ${round(floors.readGBs)} GB/s`);
@@ -96,9 +104,13 @@ async function main(): Promise<void> {
   // Floors again at the end: a large drift means the machine was busy and ratios are noisy.
   const after = measureFloors();
   console.log(`\nfloors at the end: copy ${round(after.copyGBs)} GB/s, read ${round(after.readGBs)} GB/s`);
+  // The machine's load (1, 5, 15 min averages) at the start and the end: on a shared machine
+  // it says how far apart runs that are compared were.
+  const load = { start: loadStart.map((x) => round(x)), end: loadavg().map((x) => round(x)) };
+  console.log(`load average: start ${load.start.join(' ')}, end ${load.end.join(' ')}`);
 
   if (childOut !== undefined) {  // one set of a --simd run: the parent writes the results file
-    writeFileSync(childOut, JSON.stringify({ devices: report, floors: { start: floors, end: after }, results: Object.fromEntries(h.tables) }));
+    writeFileSync(childOut, JSON.stringify({ devices: report, floors: { start: floors, end: after }, load, results: Object.fromEntries(h.tables) }));
     return;
   }
   const date = new Date().toISOString().slice(0, 10);
@@ -112,6 +124,7 @@ async function main(): Promise<void> {
     node: process.version,
     devices: report,
     floors: { start: floors, end: after },
+    load,
     results: Object.fromEntries(h.tables),
   }, null, 2) + '\n');
   console.log(`wrote ${out}`);
