@@ -17,13 +17,28 @@ export interface Floors {
   readGBs: number;
 }
 
+/**
+ * Time budget per measurement, from BENCH_BUDGET_MS (unset: none). A kernel set ~30x slower
+ * than the widest (the `scalar` set; `npm run bench -- --simd` gives it a budget) would
+ * otherwise spend an hour on repeats of multi-second rows: with a budget, warm-ups stop once
+ * they used half of it (one always runs) and samples once it is spent (one always runs), so
+ * a slow row is the best of fewer samples. Fast rows never reach the budget.
+ */
+export function budgetMs(): number {
+  const ms = Number(process.env['BENCH_BUDGET_MS']);
+  return Number.isFinite(ms) && ms > 0 ? ms : Infinity;
+}
+
 /** Runs fn `warmup` times, then until `repeats` runs and at least `minMs` have passed; median. */
 export function time(fn: () => void, opts: { warmup?: number; repeats?: number; minMs?: number } = {}): Timing {
   const warmup = opts.warmup ?? 2, repeats = opts.repeats ?? 7, minMs = opts.minMs ?? 200;
-  for (let i = 0; i < warmup; i++) fn();
+  const budget = budgetMs();
+  const w0 = performance.now();
+  for (let i = 0; i < warmup && (i === 0 || performance.now() - w0 < budget / 2); i++) fn();
   const samples: number[] = [];
   const start = performance.now();
   while (samples.length < repeats || (performance.now() - start < minMs && samples.length < 1000)) {
+    if (samples.length > 0 && performance.now() - start >= budget) break;
     const t0 = performance.now();
     fn();
     samples.push(performance.now() - t0);
@@ -34,9 +49,13 @@ export function time(fn: () => void, opts: { warmup?: number; repeats?: number; 
 
 export async function timeAsync(fn: () => Promise<unknown>, opts: { warmup?: number; repeats?: number } = {}): Promise<Timing> {
   const warmup = opts.warmup ?? 2, repeats = opts.repeats ?? 7;
-  for (let i = 0; i < warmup; i++) await fn();
+  const budget = budgetMs();
+  const w0 = performance.now();
+  for (let i = 0; i < warmup && (i === 0 || performance.now() - w0 < budget / 2); i++) await fn();
   const samples: number[] = [];
+  const start = performance.now();
   for (let i = 0; i < repeats; i++) {
+    if (samples.length > 0 && performance.now() - start >= budget) break;
     const t0 = performance.now();
     await fn();
     samples.push(performance.now() - t0);

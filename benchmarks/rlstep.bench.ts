@@ -31,10 +31,10 @@ import { lossConfig } from '../lib/rl/presets.js';
 import { scoreRollout } from '../lib/reward/score.js';
 import { round, time, timeAsync, type Harness, type Row, type Timing } from './harness.js';
 import { rlShapes } from './rlstep/shapes.js';
+import { generationOptions, rlStep } from './rlstep/step.js';
 
 export const family = 'rlstep';
 const here = dirname(fileURLToPath(import.meta.url));
-const SEED = 20261204;
 const REPEATS = { warmup: 1, repeats: 3 };
 
 function gemmRate(m: number, n: number, k: number): number {
@@ -80,7 +80,7 @@ export async function run(h: Harness): Promise<void> {
   const hd = d / c.num_attention_heads, kv = hd * c.num_key_value_heads;
   const matmulParams = L * (2 * d * d + 2 * d * kv + 3 * d * F) + V * d;
   const flopsPerToken = 2 * matmulParams;
-  const gen = { ...cfg.generation, n: cfg.groupSize, seed: SEED };
+  const gen = generationOptions(shapes);
   const encode = (p: string) => tok.encode(p, { allowSpecial: true }).length;
 
   // The GEMM rate is the machine's capability; a shared machine only ever makes it look
@@ -109,18 +109,7 @@ export async function run(h: Harness): Promise<void> {
   const train = await timeAsync(() => policy.trainStep({ sequences }, lossConfig(cfg), 0), REPEATS);
 
   // The whole step as the trainer runs it (no hard-sampling rounds: the plain prompts).
-  const step = await timeAsync(async () => {
-    const out = await policy.generate(shapes.plain, gen);
-    const sc = scoreAll(out);
-    const a = await grpoAdvantagesByGroup(sc.map((g) => g.map((s) => s.reward)));
-    const seqs: TrainSequence[] = [];
-    out.forEach((g, gi) => g.forEach((r, j) => seqs.push({
-      prompt: shapes.plain[gi]!, completion: r.tokens, advantage: a.perGroup[gi]?.[j] ?? 0, oldLogp: r.logp,
-    })));
-    const rl = await reference.logprobs(seqs.map((s) => ({ prompt: s.prompt, completion: s.completion })));
-    seqs.forEach((s, i) => { s.refLogp = rl[i]; });
-    await policy.trainStep({ sequences: seqs }, lossConfig(cfg), 0);
-  }, REPEATS);
+  const step = await timeAsync(() => rlStep(policy, reference, shapes), REPEATS);
 
   gemm = Math.max(gemm, gemmRate(1024, 1024, 1024));
   const peer = runPeer({

@@ -1,20 +1,23 @@
 // npm run bench: runs every benchmarks/*.bench.ts (or those named on the command line),
 // prints one table per op family with the floors measured in the same run, and writes
 // benchmarks/results/<host>-<date>.json.
-//   npm run bench -- --simd=all|scalar,avx2,avx512   every family once per CPU kernel set
-//   (TOOLEXPANDER_SIMD, one child process each, since a process picks its set once), then
-//   the rate columns of each set as a ratio to the widest set's, all in one results file.
+//   npm run bench -- --simd=all|scalar,avx2,avx512 [--rounds=N] [--budget-ms=N]
+//   every family once per CPU kernel set and round (TOOLEXPANDER_SIMD, a child process per
+//   family and set, interleaved: benchmarks/per-simd.ts), then the rate columns of each set
+//   as a ratio to the widest set's, all in one results file, <host>-simd-<date>.json.
+//   The scalar set (~30x slower than the widest) runs with a time budget per measurement
+//   (BENCH_BUDGET_MS, benchmarks/harness.ts: its slow rows are the best of fewer samples);
+//   --budget-ms=N gives every set that budget instead (0: none).
 //   An entry name@path.node runs that addon instead (TOOLEXPANDER_ADDON, its default set):
-//   another build measured in the same run, e.g. an SSE2 build of the previous commit.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { hostname } from 'node:os';
+//   another build measured in the same run.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { hostname, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { devices } from '../lib/engine/devices.js';
 import { Harness, measureFloors, round, type Row } from './harness.js';
+import { runPerSimd } from './per-simd.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -26,64 +29,29 @@ function printTable(family: string, rows: Row[]): void {
   for (const r of rows) console.log(cols.map((c, i) => String(r[c] ?? '').padStart(width[i]!)).join('  '));
 }
 
-// Columns that are rates (higher is faster): compared across kernel sets.
-const isRate = (col: string) => /(GFLOPs|PerS|GBs)$/.test(col) && !/Best|openblas/i.test(col);
-
-// --simd: runs this script once per set in a child process and merges what they measured.
-function runPerSimd(sets: string[], only: string[]): void {  // sets: widest last
-  const dir = mkdtempSync(join(tmpdir(), 'tx-bench-'));
-  const parts: Record<string, { devices: unknown; floors: unknown; results: Record<string, Row[]> }> = {};
-  for (const set of sets) {
-    console.log(`\n######## TOOLEXPANDER_SIMD=${set}`);
-    const out = join(dir, `${set.split('@')[0]}.json`);
-    const [name, addon] = set.split('@');
-    const env = addon === undefined ? { TOOLEXPANDER_SIMD: name } : { TOOLEXPANDER_ADDON: addon, TOOLEXPANDER_SIMD: '' };
-    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...only, `--child-out=${out}`], {
-      stdio: 'inherit', env: { ...process.env, ...env },
-    });
-    if (r.status !== 0) throw new Error(`bench with TOOLEXPANDER_SIMD=${set} failed (exit ${r.status})`);
-    parts[set.split('@')[0]!] = JSON.parse(readFileSync(out, 'utf8'));
-  }
-  rmSync(dir, { recursive: true, force: true });
-  sets = sets.map((s) => s.split('@')[0]!);
-  const widest = sets[sets.length - 1]!;
-  const ratios: Record<string, Row[]> = {};
-  for (const [family, rows] of Object.entries(parts[widest]!.results)) {
-    ratios[family] = rows.map((row, i) => {
-      const out: Row = { row: i };
-      for (const [col, v] of Object.entries(row)) {
-        if (!isRate(col) || typeof v !== 'number' || v === 0) continue;
-        for (const set of sets) {
-          const x = parts[set]!.results[family]?.[i]?.[col];
-          out[`${col}.${set}/${widest}`] = typeof x === 'number' ? round(x / v) : null;
-        }
-      }
-      return out;
-    });
-    printTable(`${family}: rate per kernel set / ${widest} (same run)`, ratios[family]!);
-  }
-  const date = new Date().toISOString().slice(0, 10);
-  const file = join(here, 'results', `${hostname()}-simd-${date}.json`);
-  writeFileSync(file, JSON.stringify({ host: hostname(), date: new Date().toISOString(), node: process.version, sets, bySimd: parts, ratioToWidest: ratios }, null, 2) + '\n');
-  console.log(`wrote ${file}`);
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const simdArg = args.find((a) => a.startsWith('--simd='));
   const childOut = args.find((a) => a.startsWith('--child-out='))?.slice('--child-out='.length);
   const only = args.filter((a) => !a.startsWith('--'));
-  if (simdArg !== undefined && childOut === undefined) {
-    const want = simdArg.slice('--simd='.length);
-    const supported = devices().cpu.simdSupported;
-    runPerSimd(want === 'all' ? supported : want.split(','), only);
-    return;
-  }
   const files = readdirSync(here)
     .filter((f) => f.endsWith('.bench.ts'))
     .filter((f) => only.length === 0 || only.some((o) => f.startsWith(o)))
     .sort();
+  if (simdArg !== undefined && childOut === undefined) {
+    const want = simdArg.slice('--simd='.length);
+    const numberArg = (name: string) => {
+      const a = args.find((x) => x.startsWith(`--${name}=`));
+      return a === undefined ? undefined : Number(a.slice(name.length + 3));
+    };
+    runPerSimd({
+      script: fileURLToPath(import.meta.url), sets: want === 'all' ? devices().cpu.simdSupported : want.split(','), files,
+      rounds: numberArg('rounds') ?? 1, budgetMs: numberArg('budget-ms'), resultsDir: join(here, 'results'), printTable,
+    });
+    return;
+  }
   const report = devices();
+  const loadStart = loadavg();
   console.log(`cpu: ${report.cpu.threads} threads, ${report.cpu.simd}; cuda: ${report.cuda.usable ? 'usable' : `not usable (${report.cuda.reason})`}`);
   const floors = measureFloors();
   console.log(`floors (measured now): copy ${round(floors.copyGBs)} GB/s (read + write), read ${round(floors.readGBs)} GB/s`);
@@ -96,9 +64,13 @@ async function main(): Promise<void> {
   // Floors again at the end: a large drift means the machine was busy and ratios are noisy.
   const after = measureFloors();
   console.log(`\nfloors at the end: copy ${round(after.copyGBs)} GB/s, read ${round(after.readGBs)} GB/s`);
+  // The machine's load (1, 5, 15 min averages) at the start and the end: on a shared machine
+  // it says how far apart runs that are compared were.
+  const load = { start: loadStart.map((x) => round(x)), end: loadavg().map((x) => round(x)) };
+  console.log(`load average: start ${load.start.join(' ')}, end ${load.end.join(' ')}`);
 
   if (childOut !== undefined) {  // one set of a --simd run: the parent writes the results file
-    writeFileSync(childOut, JSON.stringify({ devices: report, floors: { start: floors, end: after }, results: Object.fromEntries(h.tables) }));
+    writeFileSync(childOut, JSON.stringify({ devices: report, floors: { start: floors, end: after }, load, results: Object.fromEntries(h.tables) }));
     return;
   }
   const date = new Date().toISOString().slice(0, 10);
@@ -112,6 +84,7 @@ async function main(): Promise<void> {
     node: process.version,
     devices: report,
     floors: { start: floors, end: after },
+    load,
     results: Object.fromEntries(h.tables),
   }, null, 2) + '\n');
   console.log(`wrote ${out}`);
